@@ -1,0 +1,101 @@
+"""Sphinx configuration of the dlhw book (sources in docs/, built by ``nox -s docs``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.resolve()
+sys.path.insert(0, str(ROOT))  # autodoc imports dlhw from the checkout
+
+import dlhw  # noqa: E402
+
+project = "dlhw"
+author = "The dlhw authors"
+copyright = "2026, The dlhw authors"  # noqa: A001
+release = dlhw.__version__
+html_title = "Deep learning, derivations checked"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx_proof",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinxcontrib.bibtex",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
+
+# --- strictness ------------------------------------------------------------------
+nitpicky = True
+# No network at build time, so no intersphinx: references to other libraries' types
+# in signatures cannot resolve and are not errors of ours.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc)\..*"),
+    (r"py:.*", r"(NDArray|ArrayLike|Sampler|Instance|Side|np\.\w+|numbers\..*)"),
+    (r"py:.*", r"dlhw\.proof\.records\.(CheckRecord|ProofError)"),
+]
+
+# --- MyST and notebook execution -------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"
+nb_execution_cache_path = os.environ.get(
+    "DLHW_JUPYTER_CACHE", str(ROOT / "_build" / ".jupyter_cache")
+)
+nb_execution_raise_on_error = True  # a failed check stops the build
+nb_execution_show_tb = True
+nb_execution_timeout = 600
+nb_merge_streams = True
+nb_render_markdown_format = "myst"  # check tables use {prf:ref} and $math$
+nb_kernel_rgx_aliases = {".*": "python3"}
+
+# --- maths: MathJax shipped with the site, no CDN ------------------------------------
+MATHJAX_STATIC = ROOT / "_build" / "static"
+if not (MATHJAX_STATIC / "mathjax" / "tex-chtml.js").exists():
+    raise RuntimeError(
+        "MathJax is missing from _build/static/mathjax; build with `nox -s docs`, "
+        "which fetches it once from the npm registry"
+    )
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {
+    "tex": {
+        "macros": {
+            "R": r"\mathbb{R}",
+            "E": r"\mathbb{E}",
+            "tr": r"\operatorname{tr}",
+            "diag": r"\operatorname{diag}",
+        }
+    },
+}
+
+# --- bibliography ----------------------------------------------------------------
+bibtex_bibfiles = ["docs/references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# --- API reference ---------------------------------------------------------------
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+
+# --- theme -----------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_static_path = ["docs/_static", str(MATHJAX_STATIC)]
+html_css_files = ["dlhw.css"]
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+html_last_updated_fmt = ""

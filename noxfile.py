@@ -1,0 +1,144 @@
+"""The project's commands: ``nox -s docs``, ``tests``, ``lint``, ``serve``, ``bench``.
+
+Every session installs from ``pyproject.toml`` with pip into a virtualenv (the CPU
+wheel of the pinned torch is only visible to pip). Installation is skipped when the
+session's virtualenv already holds exactly what ``pyproject.toml`` asks for, so a
+re-run with nothing changed starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "lint", "docs"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+MATHJAX_VERSION = "3.2.2"
+MATHJAX_DIR = BUILD / "static" / "mathjax"  # served as _static/mathjax
+PYTHON = "3.11"
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """Install the package (editable) and dependency ``groups``, once per change."""
+    wanted = sorted(groups)
+    stamp_text = (ROOT / "pyproject.toml").read_text() + repr(wanted)
+    digest = hashlib.sha256(stamp_text.encode()).hexdigest()
+    stamp = Path(session.virtualenv.location) / ".dlhw-installed"
+    if stamp.exists() and stamp.read_text() == digest:
+        session.log("dependencies unchanged since the last install: skipping pip")
+        return
+    requirements = [
+        req for group in wanted for req in nox.project.dependency_groups(PYPROJECT, group)
+    ]
+    session.install("-e", ".", *requirements)
+    stamp.write_text(digest)
+
+
+def vendor_mathjax(session: nox.Session) -> None:
+    """Fetch MathJax from the npm registry once, so pages typeset math offline."""
+    marker = MATHJAX_DIR / "tex-chtml.js"
+    if marker.exists():
+        return
+    if shutil.which("npm") is None:
+        session.error("npm is needed once to fetch MathJax for offline math")
+    tmp = BUILD / "mathjax-download"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    session.log(f"fetching mathjax@{MATHJAX_VERSION} from the npm registry")
+    # subprocess, not session.run: this is installation and must also happen under
+    # --install-only.
+    subprocess.run(
+        ["npm", "pack", f"mathjax@{MATHJAX_VERSION}", "--silent", "--pack-destination",
+         str(tmp)], check=True, stdout=subprocess.DEVNULL,
+    )
+    with tarfile.open(next(tmp.glob("mathjax-*.tgz"))) as archive:
+        archive.extractall(tmp, filter="data")
+    shutil.rmtree(MATHJAX_DIR, ignore_errors=True)
+    MATHJAX_DIR.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(tmp / "package" / "es5", MATHJAX_DIR)
+    shutil.rmtree(tmp)
+
+
+def sphinx_args(builder_dir: Path) -> list[str]:
+    return ["-b", "html", "-n", "-W", "--keep-going", "-c", ".", "docs", str(builder_dir)]
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the book strictly (-n -W), executing pages through jupyter-cache."""
+    install(session, "docs")
+    vendor_mathjax(session)
+    session.run("sphinx-build", *sphinx_args(HTML), *session.posargs)
+    session.log(f"The book is at {(HTML / 'index.html').resolve()}")
+
+
+@nox.session(python=PYTHON)
+def page(session: nox.Session) -> None:
+    """Build only the chapter pages named in posargs (e.g. docs/graphs/walks.md).
+
+    The other chapters are left out, and the build has its own output folder and
+    execution cache under _build/pages/, so several pages can be worked on at once.
+    """
+    if not session.posargs:
+        session.error("name the page(s): nox -s page -- docs/graphs/walks.md")
+    install(session, "docs")
+    vendor_mathjax(session)
+    name = "+".join(Path(p).stem for p in session.posargs)
+    work = BUILD / "pages" / name
+    session.run("python", "tools/page_tree.py", str(work / "src"), *session.posargs)
+    session.env["DLHW_JUPYTER_CACHE"] = str(work / "cache")
+    session.run(
+        "sphinx-build", "-b", "html", "-n", "-W", "--keep-going", "-c", ".",
+        str(work / "src"), str(work / "html"),
+    )
+    session.log(f"The pages are in {(work / 'html').resolve()}")
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Live preview: rebuild on changes to docs/, dlhw/ or conf.py."""
+    install(session, "serve")
+    vendor_mathjax(session)
+    session.run(
+        "sphinx-autobuild", *sphinx_args(HTML),
+        "--watch", "dlhw", "--watch", "conf.py",
+        "--ignore", "*/.jupyter_cache/*", "--port", "8000", *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the tests and the doctests of dlhw."""
+    install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff (lint and format check) and mypy --strict on the package."""
+    install(session, "lint")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks of the hot paths; prints a table of timings."""
+    install(session, "bench")
+    session.run(
+        "pytest", "benchmarks", "--benchmark-only", "--benchmark-columns=min,mean,rounds",
+        "-p", "no:doctest", "-o", "testpaths=benchmarks", *session.posargs,
+    )
+
