@@ -13,7 +13,7 @@ import dlhw  # noqa: E402
 
 project = "dlhw"
 author = "The dlhw authors"
-copyright = "2026, The dlhw authors"  # noqa: A001
+copyright = "2026, The dlhw authors"
 release = dlhw.__version__
 html_title = "Deep learning, derivations checked"
 

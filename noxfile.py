@@ -59,8 +59,9 @@ def vendor_mathjax(session: nox.Session) -> None:
     # subprocess, not session.run: this is installation and must also happen under
     # --install-only.
     subprocess.run(
-        ["npm", "pack", f"mathjax@{MATHJAX_VERSION}", "--silent", "--pack-destination",
-         str(tmp)], check=True, stdout=subprocess.DEVNULL,
+        ["npm", "pack", f"mathjax@{MATHJAX_VERSION}", "--silent", "--pack-destination", str(tmp)],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     with tarfile.open(next(tmp.glob("mathjax-*.tgz"))) as archive:
         archive.extractall(tmp, filter="data")
@@ -71,6 +72,7 @@ def vendor_mathjax(session: nox.Session) -> None:
 
 
 def sphinx_args(builder_dir: Path) -> list[str]:
+    """Arguments of a strict HTML build of docs/ into ``builder_dir``."""
     return ["-b", "html", "-n", "-W", "--keep-going", "-c", ".", "docs", str(builder_dir)]
 
 
@@ -99,8 +101,16 @@ def page(session: nox.Session) -> None:
     session.run("python", "tools/page_tree.py", str(work / "src"), *session.posargs)
     session.env["DLHW_JUPYTER_CACHE"] = str(work / "cache")
     session.run(
-        "sphinx-build", "-b", "html", "-n", "-W", "--keep-going", "-c", ".",
-        str(work / "src"), str(work / "html"),
+        "sphinx-build",
+        "-b",
+        "html",
+        "-n",
+        "-W",
+        "--keep-going",
+        "-c",
+        ".",
+        str(work / "src"),
+        str(work / "html"),
     )
     session.log(f"The pages are in {(work / 'html').resolve()}")
 
@@ -111,9 +121,17 @@ def serve(session: nox.Session) -> None:
     install(session, "serve")
     vendor_mathjax(session)
     session.run(
-        "sphinx-autobuild", *sphinx_args(HTML),
-        "--watch", "dlhw", "--watch", "conf.py",
-        "--ignore", "*/.jupyter_cache/*", "--port", "8000", *session.posargs,
+        "sphinx-autobuild",
+        *sphinx_args(HTML),
+        "--watch",
+        "dlhw",
+        "--watch",
+        "conf.py",
+        "--ignore",
+        "*/.jupyter_cache/*",
+        "--port",
+        "8000",
+        *session.posargs,
     )
 
 
@@ -134,11 +152,41 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Read the built book in headless Chromium: errors, offline math, images, a11y.
+
+    Builds the book first unless it is already built; needs Debian's chromium at
+    /usr/bin/chromium (``.ci/run`` installs it).
+    """
+    install(session, "browser")
+    if not (HTML / "index.html").exists():
+        vendor_mathjax(session)
+        session.run("sphinx-build", *sphinx_args(HTML))
+    session.run(
+        "pytest",
+        "browser",
+        "-p",
+        "no:doctest",
+        "-o",
+        "testpaths=browser",
+        "-o",
+        "addopts=-ra --strict-config --strict-markers",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Benchmarks of the hot paths; prints a table of timings."""
     install(session, "bench")
     session.run(
-        "pytest", "benchmarks", "--benchmark-only", "--benchmark-columns=min,mean,rounds",
-        "-p", "no:doctest", "-o", "testpaths=benchmarks", *session.posargs,
+        "pytest",
+        "benchmarks",
+        "--benchmark-only",
+        "--benchmark-columns=min,mean,rounds",
+        "-p",
+        "no:doctest",
+        "-o",
+        "testpaths=benchmarks",
+        *session.posargs,
     )
-

@@ -43,7 +43,7 @@ def adjacency_matrix(
     >>> adjacency_matrix([[0, 1], [0, 0]])
     Traceback (most recent call last):
     ...
-    ValueError: adjacency must be symmetric for an undirected graph (pass directed=True for a directed one)
+    ValueError: adjacency must be symmetric for an undirected graph (pass directed=True ...
     """
     if isinstance(adjacency, str | bytes) or adjacency is None:
         raise TypeError(f"{name} must be a square 0/1 array, got {type(adjacency).__name__}")
@@ -54,8 +54,9 @@ def adjacency_matrix(
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
     if array.ndim not in (2, 3) or array.shape[-1] != array.shape[-2]:
-        raise ValueError(f"{name} must be a square matrix (n, n) or a stack (b, n, n), "
-                         f"got shape {array.shape}")
+        raise ValueError(
+            f"{name} must be a square matrix (n, n) or a stack (b, n, n), got shape {array.shape}"
+        )
     if array.size == 0:
         raise ValueError(f"{name} must have at least one vertex, got shape {array.shape}")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
@@ -64,8 +65,10 @@ def adjacency_matrix(
         raise ValueError(f"{name} must contain only 0 and 1 entries")
     result = array.astype(np.int64)
     if not directed and not np.array_equal(result, np.swapaxes(result, -1, -2)):
-        raise ValueError(f"{name} must be symmetric for an undirected graph "
-                         "(pass directed=True for a directed one)")
+        raise ValueError(
+            f"{name} must be symmetric for an undirected graph "
+            "(pass directed=True for a directed one)"
+        )
     return result
 
 
@@ -76,7 +79,7 @@ def _fits_int64(adjacency: NDArray[np.int64], length: int) -> bool:
     every entry and partial sum is bounded by its row sum.
     """
     degree = int(adjacency.sum(axis=-1).max())
-    return degree**length <= _INT64_MAX
+    return bool(degree**length <= _INT64_MAX)
 
 
 def _exact_dtype(adjacency: NDArray[np.int64], length: int) -> NDArray[np.int64]:
@@ -84,7 +87,7 @@ def _exact_dtype(adjacency: NDArray[np.int64], length: int) -> NDArray[np.int64]
 
 
 def count_walks(adjacency: ArrayLike, length: int, *, directed: bool = False) -> NDArray[np.int64]:
-    """Number of walks of each length-``length`` start/end pair: ``A^length``.
+    """Count the walks of ``length`` edges between every pair of vertices: ``A^length``.
 
     Counts are exact for every length: int64 while the largest possible count fits,
     Python integers (``dtype=object``) beyond that.
@@ -235,8 +238,10 @@ def all_graphs(n: int) -> NDArray[np.int64]:
     """
     n = as_int(n, "n", minimum=1)
     if n > MAX_ALL_GRAPHS_N:
-        raise ValueError(f"n must be at most {MAX_ALL_GRAPHS_N} "
-                         f"(2**{n * (n - 1) // 2} graphs would not fit), got {n}")
+        raise ValueError(
+            f"n must be at most {MAX_ALL_GRAPHS_N} "
+            f"(2**{n * (n - 1) // 2} graphs would not fit), got {n}"
+        )
     rows, cols = np.triu_indices(n, 1)
     codes = np.arange(2 ** len(rows))
     bits = (codes[:, None] >> np.arange(len(rows))) & 1
@@ -312,8 +317,10 @@ def linear_gnn(
     return np.stack(H)
 
 
-def reachable_within(adjacency: ArrayLike, length: int, *, directed: bool = False) -> NDArray[np.int64]:
-    """Indicator ``1[(A^length)[i, j] > 0]``: is there a walk of exactly ``length``?
+def reachable_within(
+    adjacency: ArrayLike, length: int, *, directed: bool = False
+) -> NDArray[np.int64]:
+    """Return ``1[(A^length)[i, j] > 0]``, whether a walk of exactly ``length`` exists.
 
     Examples
     --------
@@ -322,4 +329,3 @@ def reachable_within(adjacency: ArrayLike, length: int, *, directed: bool = Fals
            [1, 0]])
     """
     return (count_walks(adjacency, length, directed=directed) > 0).astype(np.int64)
-

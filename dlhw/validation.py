@@ -50,8 +50,9 @@ def as_positive_float(value: object, name: str, *, allow_zero: bool = False) -> 
     result = float(value)
     ok = np.isfinite(result) and (result >= 0 if allow_zero else result > 0)
     if not ok:
-        raise ValueError(f"{name} must be a finite number {'>=' if allow_zero else '>'} 0, "
-                         f"got {value!r}")
+        raise ValueError(
+            f"{name} must be a finite number {'>=' if allow_zero else '>'} 0, got {value!r}"
+        )
     return result
 
 
@@ -95,7 +96,12 @@ def as_generator(seed: object, name: str = "seed") -> np.random.Generator:
     """
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)  # type: ignore[arg-type]
-    raise TypeError(f"{name} must be None, an integer or a numpy Generator, "
-                    f"got {type(seed).__name__}")
+    if seed is None:
+        return np.random.default_rng()
+    if isinstance(seed, bool):
+        raise TypeError(f"{name} must be None, an integer or a numpy Generator, got bool")
+    if isinstance(seed, numbers.Integral):
+        return np.random.default_rng(int(seed))
+    raise TypeError(
+        f"{name} must be None, an integer or a numpy Generator, got {type(seed).__name__}"
+    )

@@ -19,16 +19,14 @@ SHARED_DIRS = {"api", "_static"}
 
 def chapter_pages() -> list[Path]:
     """All chapter pages: markdown files in the chapter sub-folders of docs/."""
-    return [
-        p for p in DOCS.glob("*/*.md")
-        if p.parent.name not in SHARED_DIRS
-    ]
+    return [p for p in DOCS.glob("*/*.md") if p.parent.name not in SHARED_DIRS]
 
 
 def make_tree(keep: list[str], target: Path) -> None:
     """Copy docs/ to ``target`` keeping only the chapter pages in ``keep``."""
-    wanted = {(DOCS / k).resolve() if not Path(k).is_absolute() else Path(k).resolve()
-              for k in keep}
+    wanted = {
+        (DOCS / k).resolve() if not Path(k).is_absolute() else Path(k).resolve() for k in keep
+    }
     wanted |= {(DOCS.parent / k).resolve() for k in keep}
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(DOCS, target)

@@ -39,13 +39,17 @@ class _Attack:
         self.evaluations += 1
         if not (np.isfinite(left) and np.isfinite(right)):
             if strict_finite:
-                raise ProofError(self.claim, f"evaluation {self.evaluations}",
-                                 f"non-finite side (lhs={left}, rhs={right}) at z={z!r}")
+                raise ProofError(
+                    self.claim,
+                    f"evaluation {self.evaluations}",
+                    f"non-finite side (lhs={left}, rhs={right}) at z={z!r}",
+                )
             return 0.0
         if left > right + self.atol + self.rtol * abs(right):
             ratio = left / right if right > 0 else np.inf
             raise ProofError(
-                self.claim, f"evaluation {self.evaluations}",
+                self.claim,
+                f"evaluation {self.evaluations}",
                 f"lhs = {left:.10g} > rhs = {right:.10g} (ratio {ratio:.6g}) at z={z!r}",
             )
         if right > 0:
@@ -141,5 +145,14 @@ def bound(
             options={"maxiter": maxiter},
         )
     detail = f"{trials} random instances, {min(starts, trials)} adversarial searches"
-    return log(CheckRecord(text, "falsification search", attack.evaluations,
-                           float(attack.worst), clock.seconds, label, detail))
+    return log(
+        CheckRecord(
+            text,
+            "falsification search",
+            attack.evaluations,
+            float(attack.worst),
+            clock.seconds,
+            label,
+            detail,
+        )
+    )

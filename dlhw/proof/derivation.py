@@ -189,7 +189,7 @@ class Derivation:
         return self
 
     def latex(self) -> str:
-        r"""The chain as an ``aligned`` block, one checked step per line."""
+        r"""Return the chain as an ``aligned`` block, one checked step per line."""
         lines = [sympy.latex(self.start)]
         for i, step in enumerate(self.steps):
             head = lines.pop() if i == 0 else ""

@@ -30,7 +30,7 @@ def _residuals(outcome: Any) -> np.ndarray:
         raise TypeError(
             f"predicate must return booleans or real residuals, got dtype {values.dtype}"
         )
-    return np.abs(values.astype(float))
+    return np.asarray(np.abs(values.astype(float)))
 
 
 def exhaustive(
@@ -111,5 +111,6 @@ def exhaustive(
             count, worst = count + 1, max(worst, residual)
         if count == 0:
             raise ValueError("cases must be a non-empty family")
-    return log(CheckRecord(text, "exhaustive", count, worst, clock.seconds, label,
-                           f"all {count} cases"))
+    return log(
+        CheckRecord(text, "exhaustive", count, worst, clock.seconds, label, f"all {count} cases")
+    )

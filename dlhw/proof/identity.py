@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import sympy
+from sympy.matrices.exceptions import NonInvertibleMatrixError
 
 from dlhw.proof.records import (
     CheckRecord,
@@ -49,8 +50,7 @@ def as_sympy(expr: object, name: str) -> sympy.Basic:
     if isinstance(expr, sympy.MatrixBase):
         return sympy.ImmutableMatrix(expr)
     raise TypeError(
-        f"{name} must be a sympy expression or matrix expression, "
-        f"got {type(expr).__name__}"
+        f"{name} must be a sympy expression or matrix expression, got {type(expr).__name__}"
     )
 
 
@@ -60,12 +60,10 @@ def is_matrix(expr: sympy.Basic) -> bool:
 
 
 def _concrete_shape(expr: sympy.Basic, name: str) -> tuple[int, int]:
-    rows, cols = expr.shape  # type: ignore[attr-defined]
-    if not (getattr(rows, "is_Integer", False) or isinstance(rows, int)) or not (
-        getattr(cols, "is_Integer", False) or isinstance(cols, int)
-    ):
-        raise TypeError(f"{name} must have a concrete shape, got {expr.shape}")  # type: ignore[attr-defined]
-    return int(rows), int(cols)
+    shape = expr.shape
+    if not all(getattr(s, "is_Integer", False) or isinstance(s, int) for s in shape):
+        raise TypeError(f"{name} must have a concrete shape, got {shape}")
+    return int(shape[0]), int(shape[1])
 
 
 def _symbols_of(*exprs: sympy.Basic) -> tuple[list[sympy.MatrixSymbol], list[sympy.Symbol]]:
@@ -74,8 +72,10 @@ def _symbols_of(*exprs: sympy.Basic) -> tuple[list[sympy.MatrixSymbol], list[sym
     for expr in exprs:
         matrices |= expr.atoms(sympy.MatrixSymbol)
         scalars |= {s for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
+
     def key(s: sympy.Basic) -> str:
         return str(s)
+
     return sorted(matrices, key=key), sorted(scalars, key=key)
 
 
@@ -87,7 +87,7 @@ def _random_integer(symbol: sympy.Symbol, rng: np.random.Generator) -> sympy.Int
 def random_integer_matrix(
     rows: int, cols: int, rng: np.random.Generator, *, symmetric: bool = False
 ) -> sympy.ImmutableMatrix:
-    """A random integer matrix with entries in ``[-ENTRY_RANGE, ENTRY_RANGE]``.
+    """Draw a random integer matrix with entries in ``[-ENTRY_RANGE, ENTRY_RANGE]``.
 
     Examples
     --------
@@ -143,8 +143,60 @@ def _largest_entry(value: sympy.Basic) -> float:
     return max(abs(complex(sympy.N(e))) for e in entries)
 
 
+def _symmetric_symbols(symmetric: Iterable[sympy.MatrixSymbol]) -> set[sympy.MatrixSymbol]:
+    result = set(symmetric)
+    for m in result:
+        if not isinstance(m, sympy.MatrixSymbol) or m.shape[0] != m.shape[1]:
+            raise ValueError(f"symmetric must hold square MatrixSymbols, got {m!r}")
+    return result
+
+
+def _check_shapes(text: str, left: sympy.Basic, right: sympy.Basic) -> None:
+    if is_matrix(left) != is_matrix(right):
+        raise ProofError(text, "shapes", "one side is a matrix and the other a scalar")
+    if is_matrix(left):
+        shapes = (_concrete_shape(left, "lhs"), _concrete_shape(right, "rhs"))
+        if shapes[0] != shapes[1]:
+            raise ProofError(text, "shapes", f"lhs is {shapes[0]}, rhs is {shapes[1]}")
+
+
 def _default_claim(lhs: sympy.Basic, rhs: sympy.Basic) -> str:
     return f"${sympy.latex(lhs)} = {sympy.latex(rhs)}$"
+
+
+def _substitution_test(  # noqa: PLR0917 (private helper of identity)
+    text: str,
+    left: sympy.Basic,
+    right: sympy.Basic,
+    symbols: tuple[list[sympy.MatrixSymbol], list[sympy.Symbol]],
+    samplers: Mapping[sympy.Basic, Sampler],
+    symmetric: set[sympy.MatrixSymbol],
+    trials: int,
+    seed: int,
+) -> None:
+    """Compare both sides at ``trials`` random exact points; raise at a difference."""
+    matrices, scalars = symbols
+    rng = np.random.default_rng(seed)
+    for trial in range(1, trials + 1):
+        for attempt in itertools.count():
+            values = _substitution(matrices, scalars, samplers, symmetric, rng)
+            try:
+                diff = _evaluate(left, values) - _evaluate(right, values)
+            except (ValueError, ZeroDivisionError, NonInvertibleMatrixError):
+                diff = None
+            if diff is not None and not diff.has(sympy.zoo, sympy.nan):
+                break
+            if attempt >= _MAX_RESAMPLES:
+                raise ProofError(
+                    text, f"substitution {trial}", "every random substitution hit a singularity"
+                )
+        if not _is_zero(diff):
+            shown = ", ".join(f"{k}={v.tolist() if is_matrix(v) else v}" for k, v in values.items())
+            raise ProofError(
+                text,
+                f"substitution {trial}",
+                f"lhs - rhs has an entry of size {_largest_entry(diff):.6g} at {shown}",
+            )
 
 
 def identity(
@@ -211,56 +263,30 @@ def identity(
     if not isinstance(trials, int) or isinstance(trials, bool) or trials < 1:
         raise ValueError(f"trials must be a positive integer, got {trials!r}")
     samplers = dict(samplers or {})
-    symmetric_set = set(symmetric)
-    for m in symmetric_set:
-        if not isinstance(m, sympy.MatrixSymbol) or m.shape[0] != m.shape[1]:
-            raise ValueError(f"symmetric must hold square MatrixSymbols, got {m!r}")
+    symmetric_set = _symmetric_symbols(symmetric)
     clock = Stopwatch()
-
-    if is_matrix(left) != is_matrix(right):
-        raise ProofError(text, "shapes", "one side is a matrix and the other a scalar")
-    if is_matrix(left):
-        shapes = (_concrete_shape(left, "lhs"), _concrete_shape(right, "rhs"))
-        if shapes[0] != shapes[1]:
-            raise ProofError(text, "shapes", f"lhs is {shapes[0]}, rhs is {shapes[1]}")
+    _check_shapes(text, left, right)
 
     matrices, scalars = _symbols_of(left, right)
     exact_ok = not matrices and not symmetric_set and not samplers
     if exact_ok and sympy.simplify(left - right) == 0:
-        record = CheckRecord(text, "exact identity", 1, 0.0, clock.seconds, label,
-                             "sympy simplifies lhs - rhs to 0")
+        record = CheckRecord(
+            text, "exact identity", 1, 0.0, clock.seconds, label, "sympy simplifies lhs - rhs to 0"
+        )
         return log(record)
     if not matrices and not scalars:
         diff = sympy.simplify(left - right)
         raise ProofError(text, "evaluation", f"lhs - rhs = {diff}")
     if not matrices and not (left - right).is_rational_function(*scalars):
         raise ProofError(
-            text, "simplification",
+            text,
+            "simplification",
             "undecided: sympy did not simplify lhs - rhs to 0 and the expression is "
             "not a rational function, so random substitution proves nothing",
         )
 
-    rng = np.random.default_rng(seed)
-    for trial in range(1, trials + 1):
-        for attempt in itertools.count():
-            values = _substitution(matrices, scalars, samplers, symmetric_set, rng)
-            try:
-                diff = _evaluate(left, values) - _evaluate(right, values)
-            except (ValueError, ZeroDivisionError, sympy.matrices.common.NonInvertibleMatrixError):
-                diff = None
-            if diff is not None and not diff.has(sympy.zoo, sympy.nan):
-                break
-            if attempt >= _MAX_RESAMPLES:
-                raise ProofError(text, f"substitution {trial}",
-                                 "every random substitution hit a singularity")
-        if not _is_zero(diff):
-            shown = ", ".join(f"{k}={v.tolist() if is_matrix(v) else v}"
-                              for k, v in values.items())
-            raise ProofError(
-                text, f"substitution {trial}",
-                f"lhs - rhs has an entry of size {_largest_entry(diff):.6g} at {shown}",
-            )
-    detail = (f"{trials} random exact substitutions, integers in "
-              f"[-{ENTRY_RANGE}, {ENTRY_RANGE}]")
-    return log(CheckRecord(text, "randomized identity", trials, 0.0, clock.seconds, label,
-                           detail))
+    _substitution_test(
+        text, left, right, (matrices, scalars), samplers, symmetric_set, trials, seed
+    )
+    detail = f"{trials} random exact substitutions, integers in [-{ENTRY_RANGE}, {ENTRY_RANGE}]"
+    return log(CheckRecord(text, "randomized identity", trials, 0.0, clock.seconds, label, detail))

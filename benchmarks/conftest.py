@@ -1,0 +1,1 @@
+"""Benchmarks of the hot paths (``nox -s bench``); timings are reported, not asserted."""

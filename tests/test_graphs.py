@@ -1,0 +1,171 @@
+"""Walk counting: matrix powers, enumeration, the linear GNN, and bad input."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from dlhw import graphs
+
+
+def random_graph(n: int, p: float, seed: int) -> np.ndarray:
+    return nx.to_numpy_array(nx.gnp_random_graph(n, p, seed=seed), nodelist=range(n), dtype=int)
+
+
+@st.composite
+def adjacency_matrices(draw: st.DrawFn, max_n: int = 5) -> np.ndarray:
+    n = draw(st.integers(1, max_n))
+    upper = draw(hnp.arrays(np.int64, (n, n), elements=st.integers(0, 1)))
+    upper = np.triu(upper, 1)
+    return upper + upper.T
+
+
+@given(adjacency_matrices(), st.integers(0, 5))
+@settings(max_examples=60, deadline=None)
+def test_powers_equal_enumeration(A: np.ndarray, k: int) -> None:
+    assert np.array_equal(graphs.count_walks(A, k), graphs.walk_counts_by_enumeration(A, k))
+
+
+@given(adjacency_matrices(), st.integers(0, 5))
+@settings(max_examples=60, deadline=None)
+def test_gnn_sum_and_max(A: np.ndarray, k: int) -> None:
+    power = graphs.count_walks(A, k)
+    assert np.array_equal(graphs.linear_gnn(A, k)[k], power)
+    assert np.array_equal(graphs.linear_gnn(A, k, aggregate="max")[k], (power > 0).astype(int))
+    assert np.array_equal(graphs.reachable_within(A, k), (power > 0).astype(int))
+
+
+def test_enumerator_is_independent_of_matrix_power() -> None:
+    # Explicit walk lists agree with both counts, on a graph with a loop-free cycle.
+    A = random_graph(6, 0.5, seed=1)
+    W = graphs.walk_counts_by_enumeration(A, 4)
+    for i in range(6):
+        for j in range(6):
+            listed = list(graphs.walks(A, i, j, 4))
+            assert len(listed) == W[i, j]
+            assert all(A[a, b] for w in listed for a, b in itertools.pairwise(w))
+
+
+def test_batched_counts_match_single() -> None:
+    family = graphs.all_graphs(4)
+    batched = graphs.walk_counts_by_enumeration(family, 3)
+    for g, A in enumerate(family):
+        assert np.array_equal(batched[g], graphs.count_walks(A, 3))
+
+
+def test_all_graphs_are_distinct_and_symmetric() -> None:
+    family = graphs.all_graphs(4)
+    assert len({g.tobytes() for g in family}) == 2**6
+    assert np.array_equal(family, np.swapaxes(family, 1, 2))
+    assert not family[:, range(4), range(4)].any()
+
+
+def test_count_walks_agrees_with_networkx() -> None:
+    for seed in range(5):
+        G = nx.gnp_random_graph(9, 0.4, seed=seed)
+        A = nx.to_numpy_array(G, nodelist=range(9), dtype=int)
+        theirs = nx.number_of_walks(G, 5)
+        ours = graphs.count_walks(A, 5)
+        assert all(ours[u, v] == theirs[u][v] for u in G for v in G)
+
+
+def test_int64_overflow_switches_to_exact_integers() -> None:
+    K10 = np.ones((10, 10), dtype=int) - np.eye(10, dtype=int)
+    W = graphs.count_walks(K10, 30)
+    assert W.dtype == object
+    assert W[0, 0] == (9**30 + 9) // 10
+    assert W[0, 1] == (9**30 - 1) // 10
+    assert W[0, 0] > np.iinfo(np.int64).max
+    # A plain int64 power silently overflows here: the guard is needed.
+    assert np.linalg.matrix_power(K10.astype(np.int64), 30)[0, 0] != W[0, 0]
+    small = graphs.count_walks(K10, 5)
+    assert small.dtype == np.int64
+
+
+def test_gnn_sum_overflow_is_exact() -> None:
+    K10 = np.ones((10, 10), dtype=int) - np.eye(10, dtype=int)
+    H = graphs.linear_gnn(K10, 30)
+    assert H[30][0, 0] == (9**30 + 9) // 10
+
+
+def test_directed_orientation() -> None:
+    cycle = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]])
+    H1 = graphs.linear_gnn(cycle, 1, directed=True)[1]
+    assert np.array_equal(H1, cycle.T)  # column j of A, not row j
+    assert np.array_equal(
+        graphs.count_walks(cycle, 2, directed=True),
+        graphs.walk_counts_by_enumeration(cycle, 2, directed=True),
+    )
+
+
+def test_max_aggregation_isolated_vertex_outputs_zero() -> None:
+    A = np.zeros((3, 3), dtype=int)
+    A[0, 1] = A[1, 0] = 1
+    H = graphs.linear_gnn(A, 3, aggregate="max")
+    assert not H[1:, 2].any()
+
+
+def test_walks_lists_triangle_returns() -> None:
+    triangle = np.ones((3, 3), dtype=int) - np.eye(3, dtype=int)
+    assert list(graphs.walks(triangle, 0, 0, 2)) == [(0, 1, 0), (0, 2, 0)]
+    assert list(graphs.walks(triangle, 0, 0, 0)) == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("adjacency", "error", "match"),
+    [
+        ([[0, 1, 0], [1, 0, 1]], ValueError, "square"),
+        (np.zeros((0, 0)), ValueError, "at least one vertex"),
+        ([[0, 2], [2, 0]], ValueError, "only 0 and 1"),
+        ([[0, 1], [0, 0]], ValueError, "symmetric"),
+        ([[0, np.nan], [np.nan, 0]], ValueError, "NaN"),
+        ([[0, 0.5], [0.5, 0]], ValueError, "only 0 and 1"),
+        ("graph", TypeError, "square 0/1 array"),
+        (None, TypeError, "square 0/1 array"),
+        ([["a", "b"], ["c", "d"]], TypeError, "numbers"),
+        (np.zeros(3), ValueError, "square"),
+    ],
+)
+def test_bad_adjacency(adjacency: object, error: type[Exception], match: str) -> None:
+    for fn in (graphs.count_walks, graphs.walk_counts_by_enumeration, graphs.linear_gnn):
+        with pytest.raises(error, match=match):
+            fn(adjacency, 2)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("length", "error", "match"),
+    [
+        (-1, ValueError, "length must be >= 0"),
+        (1.5, TypeError, "length must be an integer"),
+        (True, TypeError, "length must be an integer"),
+        ("2", TypeError, "length"),
+    ],
+)
+def test_bad_length(length: object, error: type[Exception], match: str) -> None:
+    A = [[0, 1], [1, 0]]
+    with pytest.raises(error, match=match):
+        graphs.count_walks(A, length)  # type: ignore[arg-type]
+    with pytest.raises(error, match=match):
+        graphs.walk_counts_by_enumeration(A, length)  # type: ignore[arg-type]
+
+
+def test_other_bad_arguments() -> None:
+    A = [[0, 1], [1, 0]]
+    with pytest.raises(ValueError, match="layers must be >= 0"):
+        graphs.linear_gnn(A, -1)
+    with pytest.raises(ValueError, match="aggregate must be"):
+        graphs.linear_gnn(A, 1, aggregate="mean")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="end must be a vertex"):
+        list(graphs.walks(A, 0, 5, 1))
+    with pytest.raises(ValueError, match="n must be at most"):
+        graphs.all_graphs(7)
+    with pytest.raises(ValueError, match="vertex sequences"):
+        graphs.walk_counts_by_enumeration(np.ones((10, 10), int) - np.eye(10, dtype=int), 7)
+    with pytest.raises(ValueError, match="single"):
+        graphs.linear_gnn(graphs.all_graphs(2), 1)
