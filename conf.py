@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT))  # autodoc imports dlhw from the checkout
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
 import dlhw  # noqa: E402
 
@@ -28,9 +29,10 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.bibtex",
+    "dlhw_book",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
+exclude_patterns = ["_build", "_ext", "_data", "**.ipynb_checkpoints", "jupyter_execute"]
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 
 # --- strictness ------------------------------------------------------------------

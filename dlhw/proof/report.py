@@ -49,7 +49,7 @@ class CheckTable:
         if not self.rows:
             raise ValueError("this page has run no checks: nothing to tabulate")
         lines = [
-            "| Claim | Kind of check | Cases | Worst residual or ratio | Seconds |",
+            "| Claim | Kind of check | Cases | Worst | Seconds |",
             "|:--|:--|--:|--:|--:|",
         ]
         for r in self.rows:
