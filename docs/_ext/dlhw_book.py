@@ -37,8 +37,19 @@ RECORDS_KEY = "dlhw_checks"
 CLAIM_KINDS = ("theorem", "lemma", "proposition")
 PROBLEMS_CSV = Path(__file__).resolve().parent.parent / "_data" / "problems.csv"
 GENERATED = {"ledger", "problems", "status"}
-VERSIONED = ("sphinx", "myst-nb", "sphinx-book-theme", "sphinx-proof", "jupyter-cache",
-             "numpy", "scipy", "sympy", "networkx", "matplotlib", "torch")
+VERSIONED = (
+    "sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+    "sphinx-proof",
+    "jupyter-cache",
+    "numpy",
+    "scipy",
+    "sympy",
+    "networkx",
+    "matplotlib",
+    "torch",
+)
 _DIRECTIVE = re.compile(
     r"^[`:]{3,}\{prf:(" + "|".join(CLAIM_KINDS) + r")\}[ \t]*(.*?)\n(?::[a-z]+:.*\n)*?"
     r":label:[ \t]*(\S+)",
@@ -133,14 +144,18 @@ def check_consistency(_app: Sphinx, env: BuildEnvironment) -> None:
         if page is None or not page["records"]:
             logger.warning(
                 "dlhw: no check records found for chapter %s (does it end with "
-                "what_was_checked()?)", docname, location=docname,
+                "what_was_checked()?)",
+                docname,
+                location=docname,
             )
             continue
         for record in page["records"]:
             if record.get("label") and record["label"] not in labels:
                 logger.warning(
                     "dlhw: check %r names label %r, which is no theorem, lemma or "
-                    "proposition of the book", record["claim"], record["label"],
+                    "proposition of the book",
+                    record["claim"],
+                    record["label"],
                     location=docname,
                 )
 
@@ -235,13 +250,20 @@ def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
             claim = _cell(*_inline(r["claim"]))
             if r.get("label"):
                 claim[0] += nodes.Text(" (")
-                claim[0] += _link(app, fromdoc, docname, r["label"], titles.get(r["label"], r["label"]))
+                claim[0] += _link(
+                    app, fromdoc, docname, r["label"], titles.get(r["label"], r["label"])
+                )
                 claim[0] += nodes.Text(")")
-            rows.append([
-                _cell(_link(app, fromdoc, docname, "", page["title"])), claim,
-                _cell(r["kind"]), _cell(str(r["cases"])), _cell(_number(r["worst"])),
-                _cell(_number(r["seconds"])),
-            ])
+            rows.append(
+                [
+                    _cell(_link(app, fromdoc, docname, "", page["title"])),
+                    claim,
+                    _cell(r["kind"]),
+                    _cell(str(r["cases"])),
+                    _cell(_number(r["worst"])),
+                    _cell(_number(r["seconds"])),
+                ]
+            )
         checked = {r.get("label") for r in page["records"]}
         for c in page["claims"]:
             claims_total += 1
@@ -250,17 +272,23 @@ def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
     covered = claims_total - len(unchecked)
     share = covered / claims_total if claims_total else 1.0
     summary = nodes.paragraph(
-        "", f"{len(rows)} checks on {len(pages)} chapters. Proof coverage: {covered} of "
-        f"{claims_total} theorems, lemmas and propositions ({share:.0%}) have at least one check."
+        "",
+        f"{len(rows)} checks on {len(pages)} chapters. Proof coverage: {covered} of "
+        f"{claims_total} theorems, lemmas and propositions ({share:.0%}) have at least one check.",
     )
     out: list[nodes.Node] = [summary]
     if unchecked:
         items = nodes.bullet_list()
         for docname, c in unchecked:
-            items += nodes.list_item("", nodes.paragraph(
-                "", "", _link(app, fromdoc, docname, c["label"], f"{c['kind'].title()}: {c['title']}"),
-                nodes.Text(f" ({pages[docname]['title']})"),
-            ))
+            items += nodes.list_item(
+                "",
+                nodes.paragraph(
+                    "",
+                    "",
+                    _link(app, fromdoc, docname, c["label"], f"{c['kind'].title()}: {c['title']}"),
+                    nodes.Text(f" ({pages[docname]['title']})"),
+                ),
+            )
         out += [nodes.paragraph("", "Without a check:"), items]
     else:
         out.append(nodes.paragraph("", "Every theorem, lemma and proposition has a check."))
@@ -287,8 +315,9 @@ def _problem_index(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
                     cell[0] += _link(app, fromdoc, docname, anchor, pages[docname]["title"])
             else:
                 cell = _cell(nodes.emphasis("", "not yet covered"))
-            rows.append([_cell(p["id"]), _cell(p["topic"]),
-                         _cell(f"{p['course']}, {p['problem']}"), cell])
+            rows.append(
+                [_cell(p["id"]), _cell(p["topic"]), _cell(f"{p['course']}, {p['problem']}"), cell]
+            )
     unknown = sorted(set(treated) - {r[0].astext() for r in rows})
     for pid in unknown:
         logger.warning("dlhw: chapter names problem %s, which is not in the catalogue", pid)
