@@ -182,11 +182,11 @@ def bench(session: nox.Session) -> None:
     session.run(
         "pytest",
         "benchmarks",
-        "--benchmark-only",
-        "--benchmark-columns=min,mean,rounds",
-        "-p",
-        "no:doctest",
         "-o",
         "testpaths=benchmarks",
+        "-o",
+        "addopts=-ra --strict-config --strict-markers",
+        "--benchmark-only",
+        "--benchmark-columns=min,mean,max,rounds",
         *session.posargs,
     )
