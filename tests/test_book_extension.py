@@ -1,0 +1,81 @@
+"""The book's Sphinx extension: finds check records and fails on missing ones."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
+
+import dlhw_book  # noqa: E402
+
+from dlhw.proof import clear_records, exhaustive, what_was_checked  # noqa: E402
+
+
+def notebook_with_table(tmp_path: Path) -> Path:
+    clear_records()
+    exhaustive(lambda n: n >= 0, range(3), claim="naturals", label="x-thm")
+    data, metadata = what_was_checked()._repr_mimebundle_()
+    cell = {
+        "cell_type": "code",
+        "outputs": [{"output_type": "display_data", "data": data, "metadata": metadata}],
+    }
+    path = tmp_path / "page.ipynb"
+    path.write_text(json.dumps({"cells": [cell]}))
+    return path
+
+
+def test_records_are_read_from_executed_notebook(tmp_path: Path) -> None:
+    records = dlhw_book._records_of(notebook_with_table(tmp_path))
+    assert [r["claim"] for r in records] == ["naturals"]
+    assert records[0]["label"] == "x-thm"
+
+
+def test_theorem_labels_are_found() -> None:
+    source = (
+        "```{prf:theorem} A title\n:label: t-one\n\nbody\n```\n"
+        "```{prf:lemma} Other\n:nonumber:\n:label: t-two\n```\n"
+        "```{prf:definition} Not a claim\n:label: t-def\n```\n"
+    )
+    found = dlhw_book._DIRECTIVE.findall(source)
+    assert found == [("theorem", "A title", "t-one"), ("lemma", "Other", "t-two")]
+
+
+def fake_env(pages: dict[str, dict[str, object]]) -> SimpleNamespace:
+    env = SimpleNamespace(found_docs={"index", *pages}, dlhw_pages=pages)
+    return env
+
+
+def page(records: list[dict[str, object]], labels: list[str]) -> dict[str, object]:
+    claims = [{"kind": "theorem", "title": "t", "label": label} for label in labels]
+    return {"title": "T", "claims": claims, "records": records, "problems": {}}
+
+
+def test_consistency_passes_for_checked_chapter(caplog: pytest.LogCaptureFixture) -> None:
+    env = fake_env({"graphs/walks": page([{"claim": "c", "label": "a"}], ["a"])})
+    dlhw_book.check_consistency(None, env)  # type: ignore[arg-type]
+    assert "dlhw:" not in caplog.text
+
+
+def test_consistency_fails_for_chapter_without_records(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    env = fake_env({"graphs/walks": page([], ["a"])})
+    dlhw_book.check_consistency(None, env)  # type: ignore[arg-type]
+    assert "no check records found for chapter graphs/walks" in caplog.text
+
+
+def test_consistency_fails_for_unknown_label(caplog: pytest.LogCaptureFixture) -> None:
+    env = fake_env({"graphs/walks": page([{"claim": "c", "label": "missing"}], ["a"])})
+    dlhw_book.check_consistency(None, env)  # type: ignore[arg-type]
+    assert "names label 'missing'" in caplog.text
+
+
+def test_chapters_are_pages_in_theme_folders() -> None:
+    assert dlhw_book.is_chapter("graphs/walks")
+    assert not dlhw_book.is_chapter("api/graphs")
+    assert not dlhw_book.is_chapter("ledger")
