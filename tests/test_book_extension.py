@@ -11,9 +11,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "docs" / "_ext"))
 
-import dlhw_book  # noqa: E402
+import dlhw_book
 
-from dlhw.proof import clear_records, exhaustive, what_was_checked  # noqa: E402
+from dlhw.proof import clear_records, exhaustive, what_was_checked
 
 
 def notebook_with_table(tmp_path: Path) -> Path:
@@ -46,8 +46,7 @@ def test_theorem_labels_are_found() -> None:
 
 
 def fake_env(pages: dict[str, dict[str, object]]) -> SimpleNamespace:
-    env = SimpleNamespace(found_docs={"index", *pages}, dlhw_pages=pages)
-    return env
+    return SimpleNamespace(found_docs={"index", *pages}, dlhw_pages=pages)
 
 
 def page(records: list[dict[str, object]], labels: list[str]) -> dict[str, object]:
