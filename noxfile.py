@@ -116,6 +116,14 @@ def page(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def mutants(session: nox.Session) -> None:
+    """Make claims false one at a time and check that each breaks the build."""
+    install(session, "docs")
+    vendor_mathjax(session)
+    session.run("python", "tools/mutants.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
     """Live preview: rebuild on changes to docs/, dlhw/ or conf.py."""
     install(session, "serve")
