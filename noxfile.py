@@ -49,6 +49,7 @@ def vendor_mathjax(session: nox.Session) -> None:
     """Fetch MathJax from the npm registry once, so pages typeset math offline."""
     marker = MATHJAX_DIR / "tex-chtml.js"
     if marker.exists():
+        prune_mathjax()
         return
     if shutil.which("npm") is None:
         session.error("npm is needed once to fetch MathJax for offline math")
@@ -69,6 +70,15 @@ def vendor_mathjax(session: nox.Session) -> None:
     MATHJAX_DIR.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(tmp / "package" / "es5", MATHJAX_DIR)
     shutil.rmtree(tmp)
+    prune_mathjax()
+
+
+def prune_mathjax() -> None:
+    """Keep the TeX-to-CommonHTML bundle and what it loads lazily; drop other bundles."""
+    for bundle in MATHJAX_DIR.glob("*.js"):
+        if bundle.name != "tex-chtml.js":
+            bundle.unlink(missing_ok=True)
+    shutil.rmtree(MATHJAX_DIR / "output" / "svg", ignore_errors=True)
 
 
 def sphinx_args(builder_dir: Path) -> list[str]:
