@@ -93,6 +93,9 @@ napoleon_google_docstring = False
 html_theme = "sphinx_book_theme"
 html_static_path = ["docs/_static", str(MATHJAX_STATIC)]
 html_css_files = ["dlhw.css"]
+html_js_files = ["dlhw.js"]
+html_favicon = "docs/_static/favicon.svg"  # else Chromium asks the server for /favicon.ico
+html_context = {"default_mode": "auto"}  # follow the reader's light or dark setting
 html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,

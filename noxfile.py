@@ -183,8 +183,6 @@ def browser(session: nox.Session) -> None:
     session.run(
         "pytest",
         "browser",
-        "-p",
-        "no:doctest",
         "-o",
         "testpaths=browser",
         "-o",

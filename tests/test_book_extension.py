@@ -35,6 +35,39 @@ def test_records_are_read_from_executed_notebook(tmp_path: Path) -> None:
     assert records[0]["label"] == "x-thm"
 
 
+def test_outputs_are_restored_from_the_execution_cache(tmp_path: Path) -> None:
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    executed = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("print(1)")],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+    )
+    executed.cells[0].outputs = [nbformat.v4.new_output("stream", text="1\n")]
+    cache_dir = tmp_path / "cache"
+    get_cache(str(cache_dir)).cache_notebook_bundle(
+        CacheBundleIn(executed, tmp_path / "page.md"), check_validity=False
+    )
+    stripped = nbformat.from_dict(json.loads(nbformat.writes(executed)))
+    stripped.cells[0].outputs = []
+    path = tmp_path / "page.ipynb"
+    nbformat.write(stripped, path)
+    app = SimpleNamespace(config=SimpleNamespace(nb_execution_cache_path=str(cache_dir)))
+    dlhw_book._restore_outputs(app, path)  # type: ignore[arg-type]
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == "1\n"
+
+
+def test_outputs_not_in_the_cache_are_left_alone(tmp_path: Path) -> None:
+    import nbformat
+
+    path = tmp_path / "page.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), path)
+    app = SimpleNamespace(config=SimpleNamespace(nb_execution_cache_path=str(tmp_path / "c")))
+    dlhw_book._restore_outputs(app, path)  # type: ignore[arg-type]
+    assert nbformat.read(path, as_version=4).cells[0].outputs == []
+
+
 def test_theorem_labels_are_found() -> None:
     source = (
         "```{prf:theorem} A title\n:label: t-one\n\nbody\n```\n"
@@ -78,3 +111,9 @@ def test_chapters_are_pages_in_theme_folders() -> None:
     assert dlhw_book.is_chapter("graphs/walks")
     assert not dlhw_book.is_chapter("api/graphs")
     assert not dlhw_book.is_chapter("ledger")
+
+
+def test_bibliography_entries_become_list_items() -> None:
+    context = {"body": '<div role="list"><div class="citation" role="doc-biblioentry">'}
+    dlhw_book.bibliography_roles(None, "bibliography", "page.html", context, None)  # type: ignore[arg-type]
+    assert context["body"] == '<div role="list"><div class="citation" role="listitem">'

@@ -42,6 +42,18 @@ def make_tree(keep: list[str], target: Path) -> None:
             text = re.sub(r"\{doc\}`([^`<]*?)\s*<[^`>]*" + re.escape(doc) + r">`", r"\1", text)
             text = re.sub(r"\{doc\}`[./]*" + re.escape(doc) + r"`", doc, text)
         md.write_text(text)
+    drop_empty_globs(target)
+
+
+def drop_empty_globs(target: Path) -> None:
+    """Remove toctrees of the index whose ``folder/*`` glob matches no page any more."""
+    index = target / "index.md"
+    text = index.read_text()
+    for block in re.findall(r"```\{toctree\}.*?```\n", text, flags=re.DOTALL):
+        folders = re.findall(r"^([\w-]+)/\*$", block, flags=re.MULTILINE)
+        if folders and not any(any((target / f).glob("*.md")) for f in folders):
+            text = text.replace(block, "")
+    index.write_text(text)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,9 @@
 
 * While each page is read, the records of its checks are taken from its executed
   notebook (the "What was checked" table carries them in its output metadata), and its
-  theorem, lemma and proposition labels and problem IDs are collected. The data lives in
-  the Sphinx environment, so pages served from the execution cache keep their entries.
+  theorem, lemma, proposition and corollary labels and problem IDs are collected. A
+  page whose execution came from the cache gets its outputs back from the cache. The
+  data lives in the Sphinx environment, so unchanged pages keep their entries.
 * ``{dlhw-ledger}`` renders every check of the book and the proof coverage.
 * ``{dlhw-problem-index}`` maps every problem ID of the catalogue to the section that
   treats it.
@@ -25,7 +26,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from docutils import nodes
+from jupyter_cache import get_cache
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -34,7 +37,7 @@ from sphinx.util.docutils import SphinxDirective
 logger = logging.getLogger(__name__)
 
 RECORDS_KEY = "dlhw_checks"
-CLAIM_KINDS = ("theorem", "lemma", "proposition")
+CLAIM_KINDS = ("theorem", "lemma", "proposition", "corollary")
 PROBLEMS_CSV = Path(__file__).resolve().parent.parent / "_data" / "problems.csv"
 GENERATED = {"ledger", "problems", "status"}
 VERSIONED = (
@@ -73,6 +76,24 @@ def _executed_notebook(app: Sphinx, docname: str) -> Path:
     return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
 
 
+def _restore_outputs(app: Sphinx, notebook: Path) -> None:
+    """Put the cached outputs back into an executed notebook that lacks them.
+
+    When a page comes from the execution cache, myst-nb renders the cached outputs but
+    writes the notebook to ``jupyter_execute/`` without them. The cache still holds
+    them: merge them in, so the ledger and the ``.ipynb`` download see the outputs.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    if any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"):
+        return
+    cache = get_cache(app.config.nb_execution_cache_path)
+    try:
+        _, merged = cache.merge_match_into_notebook(nb)
+    except KeyError:  # not in the cache: the page was not executed
+        return
+    nbformat.write(merged, notebook)
+
+
 def _records_of(notebook: Path) -> list[dict[str, Any]]:
     cells = json.loads(notebook.read_text())["cells"]
     found: list[dict[str, Any]] = []
@@ -108,6 +129,8 @@ def collect(app: Sphinx, doctree: nodes.document) -> None:
     problems = dict.fromkeys(_PROBLEM_ID.findall(source_line), "")
     problems.update(_problem_sections(doctree))
     notebook = _executed_notebook(app, docname)
+    if notebook.exists():
+        _restore_outputs(app, notebook)
     records = _records_of(notebook) if notebook.exists() else []
     title = doctree.next_node(nodes.title)
     _store(app.env)[docname] = {
@@ -152,8 +175,8 @@ def check_consistency(_app: Sphinx, env: BuildEnvironment) -> None:
         for record in page["records"]:
             if record.get("label") and record["label"] not in labels:
                 logger.warning(
-                    "dlhw: check %r names label %r, which is no theorem, lemma or "
-                    "proposition of the book",
+                    "dlhw: check %r names label %r, which is no theorem, lemma, "
+                    "proposition or corollary of the book",
                     record["claim"],
                     record["label"],
                     location=docname,
@@ -201,6 +224,10 @@ def _table(headers: list[str], rows: list[list[nodes.entry]], widths: list[int])
 def _link(app: Sphinx, fromdoc: str, todoc: str, anchor: str, text: str) -> nodes.reference:
     uri = app.builder.get_relative_uri(fromdoc, todoc) + (f"#{anchor}" if anchor else "")
     return nodes.reference("", "", *_inline(text), internal=True, refuri=uri)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _number(value: float) -> str:
@@ -273,8 +300,10 @@ def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
     share = covered / claims_total if claims_total else 1.0
     summary = nodes.paragraph(
         "",
-        f"{len(rows)} checks on {len(pages)} chapters. Proof coverage: {covered} of "
-        f"{claims_total} theorems, lemmas and propositions ({share:.0%}) have at least one check.",
+        f"{_count(len(rows), 'check')} on {_count(len(pages), 'chapter')}. "
+        f"Proof coverage: {covered} of "
+        f"{claims_total} theorems, lemmas, propositions and corollaries ({share:.0%}) have at "
+        "least one check.",
     )
     out: list[nodes.Node] = [summary]
     if unchecked:
@@ -291,7 +320,9 @@ def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
             )
         out += [nodes.paragraph("", "Without a check:"), items]
     else:
-        out.append(nodes.paragraph("", "Every theorem, lemma and proposition has a check."))
+        out.append(
+            nodes.paragraph("", "Every theorem, lemma, proposition and corollary has a check.")
+        )
     headers = ["Page", "Claim", "Kind of check", "Cases", "Worst", "Seconds"]
     out.append(_table(headers, rows, [14, 46, 14, 8, 9, 9]))
     return out
@@ -360,6 +391,18 @@ def notebook_download(
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+def bibliography_roles(
+    _app: Sphinx, _pagename: str, _template: str, context: dict[str, Any], _doctree: Any
+) -> None:
+    """Give citation entries the ARIA role their ``role="list"`` parent requires.
+
+    Docutils marks each entry ``doc-biblioentry``, a role that ARIA 1.3 deprecates and
+    that screen readers do not count as an item of the list around it.
+    """
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the events and directives."""
     app.add_node(_Placeholder)
@@ -373,4 +416,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-check-consistency", check_consistency)
     app.connect("doctree-resolved", resolve)
     app.connect("html-page-context", notebook_download, priority=400)
+    app.connect("html-page-context", bibliography_roles)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

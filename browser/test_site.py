@@ -1,0 +1,480 @@
+"""The built book read in headless Chromium, the way a student reads it.
+
+Every page of the book (parametrized by ``site_page``, so new chapters are covered
+without editing this file) is loaded from the local server and must: log no console
+error, fail no request, send no request off 127.0.0.1, typeset all of its math with
+no MathJax error, and load every image with alt text. axe-core finds no serious or
+critical accessibility violation on any page. The search page, the hidden solutions
+and code, and the "What was checked" section of every chapter are tested as a reader
+uses them, and the largest chapter is also read from a downloaded copy (``file://``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from conftest import MEASUREMENTS, SCREENSHOTS, SITE, book_pages, chapter_pages
+from playwright.sync_api import ConsoleMessage, Page, Request, Response, expect
+
+LOCAL_HOST = "127.0.0.1"
+INLINE_SCHEMES = frozenset({"data", "blob", "about"})
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+SETTLE_TIMEOUT_S = 10.0
+# Chromium asks every server for /favicon.ico unless the page names an icon, and
+# reports the 404 to the console some time after the page has loaded: whether a
+# test sees it is a race. The cause (no icon declared) is tested on every page
+# instead, deterministically, so the probe itself is not counted.
+FAVICON_PROBE = "/favicon.ico"
+
+# Resolves with the times (ms since navigation start) at which MathJax was ready to
+# typeset (its components loaded) and at which its first typesetting pass was done.
+# Installed before any script of the page runs. It adds MathJax's documented
+# ``startup.ready`` hook to the configuration object the page assigns to
+# ``window.MathJax``; if there is none, it falls back to the MathJax script's load
+# event (capture phase), at which the typesetting may already be over.
+MATH_PROBE = """
+(() => {
+  let resolveTypeset;
+  window.__dlhwTypeset = new Promise((resolve) => { resolveTypeset = resolve; });
+  const report = (ready) => window.MathJax.startup.promise.then(
+    () => resolveTypeset({ready, ms: performance.now(), error: null}),
+    (e) => resolveTypeset({ready, ms: performance.now(), error: String(e)}),
+  );
+  let value;
+  let hooked = false;
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: (next) => {
+      value = next;
+      if (hooked || !next || next.version) return;
+      hooked = true;
+      const startup = next.startup || (next.startup = {});
+      const ready = startup.ready;
+      startup.ready = () => {
+        const at = performance.now();
+        if (ready) ready(); else window.MathJax.startup.defaultReady();
+        report(at);
+      };
+    },
+  });
+  const fallback = () => {
+    const mj = window.MathJax;
+    if (!hooked && mj && mj.startup && mj.startup.promise) {
+      hooked = true;
+      report(null);
+    }
+  };
+  document.addEventListener("load", fallback, true);
+  window.addEventListener("load", fallback);
+})();
+"""
+# Waits for the probe, but not for ever.
+AWAIT_TYPESET = """
+(timeout) => Promise.race([
+  window.__dlhwTypeset,
+  new Promise((resolve) => setTimeout(() => resolve(null), timeout)),
+])
+"""
+
+# The math source nodes Sphinx writes (span.math / div.math holding \\( \\) or
+# \\[ \\]), whether each holds a typeset formula and no raw TeX, and MathJax errors.
+MATH_STATE = r"""
+() => {
+  const sources = [...document.querySelectorAll("span.math, div.math")];
+  const untypeset = [];
+  for (const node of sources) {
+    const rest = node.cloneNode(true);
+    rest.querySelectorAll("mjx-container").forEach((c) => c.remove());
+    const raw = /\\\(|\\\[|\\begin\{/.test(rest.textContent);
+    if (!node.querySelector("mjx-container") || raw) {
+      untypeset.push(node.outerHTML.slice(0, 160));
+    }
+  }
+  // Each error is also in the formula's hidden MathML for screen readers: once only.
+  const errors = [...document.querySelectorAll("mjx-merror, [data-mjx-error]")]
+    .filter((e) => !e.closest("mjx-assistive-mml"))
+    .map((e) => e.getAttribute("data-mjx-error") || e.textContent);
+  // MathJax's noundefined package shows an unknown macro as its name, in red.
+  for (const text of document.querySelectorAll('mjx-assistive-mml mtext[mathcolor="red"]')) {
+    if (text.textContent.startsWith("\\")) {
+      errors.push(`undefined macro ${text.textContent}`);
+    }
+  }
+  return {
+    sources: sources.length,
+    containers: document.querySelectorAll("mjx-container").length,
+    untypeset,
+    errors,
+    mathjax: !!document.querySelector('script[src*="mathjax"]'),
+  };
+}
+"""
+
+# Loads every image (also ``loading="lazy"`` ones below the fold) and describes it.
+IMAGES = """
+async () => {
+  const images = [...document.images];
+  await Promise.all(images.map((img) => {
+    img.loading = "eager";
+    if (img.complete) return null;
+    return new Promise((resolve) => {
+      img.addEventListener("load", resolve, {once: true});
+      img.addEventListener("error", resolve, {once: true});
+    });
+  }));
+  return images.map((img) => ({
+    src: img.getAttribute("src"),
+    alt: img.getAttribute("alt"),
+    width: img.naturalWidth,
+  }));
+}
+"""
+
+# Tables, display math and cell outputs of the article that are wider than the text
+# column, so that a reader has to scroll sideways; display math that sticks out on
+# the left is cut off for good, since nothing scrolls that way (reported, not
+# asserted).
+WIDE_BLOCKS = """
+() => [...document.querySelectorAll(
+    "article .pst-scrollable-table-container, article div.math, article .cell_output pre"
+  )].flatMap((e) => {
+    const box = e.getBoundingClientRect();
+    const cut = [...e.querySelectorAll("mjx-math")].some(
+      (m) => m.getBoundingClientRect().left < box.left - 1,
+    );
+    if (!cut && e.scrollWidth <= e.clientWidth + 1) return [];
+    const what = e.matches("div.math") ? "math" : e.matches("pre") ? "output" : "table";
+    const head = e.querySelector("th, mjx-assistive-mml, code") || e;
+    return [`${cut ? "CUT OFF ON THE LEFT: " : ""}${what} ` +
+      `${e.scrollWidth}px in ${e.clientWidth}px: ` +
+      head.textContent.trim().replace(/\\s+/g, " ").slice(0, 60)];
+  })
+"""
+
+# Switches the page to the theme's dark mode, as its colour-mode button does, and
+# waits for the colour transitions that the switch starts to finish.
+DARK_THEME = """
+async () => {
+  document.documentElement.dataset.theme = "dark";
+  await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  await Promise.all(document.getAnimations().map((a) => a.finished));
+}
+"""
+
+
+@dataclass
+class Visit:
+    """What the browser saw while loading one page."""
+
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    pending: set[Request] = field(default_factory=set)
+    bytes_by_kind: dict[str, int] = field(default_factory=dict)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        """Record console errors, with where they were logged."""
+        where = message.location.get("url", "")
+        if message.type == "error" and urlsplit(where).path != FAVICON_PROBE:
+            line = message.location.get("lineNumber")
+            self.console_errors.append(f"{message.text} ({where}:{line})")
+
+    def on_request(self, request: Request) -> None:
+        """Record every URL the page asks for."""
+        self.requests.append(request.url)
+        self.pending.add(request)
+
+    def on_done(self, request: Request) -> None:
+        """Forget a finished request."""
+        self.pending.discard(request)
+
+    def on_failed(self, request: Request) -> None:
+        """Record a request that got no response."""
+        self.pending.discard(request)
+        self.failures.append(f"{request.url}: {request.failure}")
+
+    def on_response(self, response: Response) -> None:
+        """Record HTTP errors and the bytes of the page, its images and the rest."""
+        if response.status >= 400:
+            self.failures.append(f"{response.url}: HTTP {response.status}")
+        size = int(response.headers.get("content-length", "0"))
+        kind = response.request.resource_type
+        if kind == "document":
+            key = "html"
+        elif kind == "image" and "/_images/" in urlsplit(response.url).path:
+            key = "own_images"
+        else:
+            key = "other"
+        self.bytes_by_kind[key] = self.bytes_by_kind.get(key, 0) + size
+
+    def settle(self) -> None:
+        """Wait (polling, not a fixed sleep) until no request is in flight."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while self.pending and time.monotonic() < deadline:
+            self.page.wait_for_timeout(20)
+        assert not self.pending, f"requests still pending: {self.pending}"
+
+    def off_host(self) -> list[str]:
+        """List the requests that went anywhere but the local server."""
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in INLINE_SCHEMES and urlsplit(url).hostname != LOCAL_HOST
+        ]
+
+    def network_problems(self) -> list[str]:
+        """Console errors, failed requests and requests that left 127.0.0.1."""
+        return (
+            [f"console error: {e}" for e in self.console_errors]
+            + [f"failed request: {f}" for f in self.failures]
+            + [f"request off {LOCAL_HOST}: {url}" for url in self.off_host()]
+        )
+
+
+def visit(page: Page, path: str) -> Visit:
+    """Open ``path`` (relative to the site, or a full URL) and record what happens."""
+    seen = Visit(page)
+    page.on("console", seen.on_console)
+    page.on("pageerror", lambda error: seen.console_errors.append(f"uncaught {error}"))
+    page.on("request", seen.on_request)
+    page.on("requestfinished", seen.on_done)
+    page.on("requestfailed", seen.on_failed)
+    page.on("response", seen.on_response)
+    page.on("websocket", lambda socket: seen.requests.append(socket.url))
+    page.add_init_script(MATH_PROBE)
+    page.goto(path, wait_until="load")
+    return seen
+
+
+def wait_for_math(page: Page) -> dict[str, Any]:
+    """Wait for MathJax's first typesetting pass; return the page's math state."""
+    state: dict[str, Any] = page.evaluate(MATH_STATE)
+    state["typeset"] = None
+    if state["mathjax"]:
+        typeset = page.evaluate(AWAIT_TYPESET, 1000 * SETTLE_TIMEOUT_S)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        state = page.evaluate(MATH_STATE)
+        state["typeset"] = typeset
+    return state
+
+
+def math_problems(math: dict[str, Any]) -> list[str]:
+    """List what is wrong with the math state from :func:`wait_for_math`."""
+    problems = []
+    if math["sources"] and not math["mathjax"]:
+        problems.append(f"{math['sources']} math elements but no MathJax script")
+    if math["mathjax"] and math["typeset"] is None:
+        problems.append(f"MathJax did not finish in {SETTLE_TIMEOUT_S:.0f} s")
+    if math["typeset"] and math["typeset"]["error"]:
+        problems.append(f"MathJax startup failed: {math['typeset']['error']}")
+    problems += [f"math not typeset: {html}" for html in math["untypeset"]]
+    if math["containers"] < math["sources"]:
+        problems.append(
+            f"{math['containers']} typeset formulas for {math['sources']} math elements"
+        )
+    problems += [f"MathJax error: {e}" for e in math["errors"]]
+    return problems
+
+
+def screenshot(page: Page, path: str) -> None:
+    """Save a full-page screenshot, and one of each figure in the dark theme."""
+    target = SCREENSHOTS / PurePosixPath(path).with_suffix(".png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=target, full_page=True)
+    figures = page.locator("article img")
+    if figures.count():
+        page.evaluate(DARK_THEME)
+        for index in range(figures.count()):
+            figure = figures.nth(index)
+            figure.screenshot(path=target.with_suffix(f".dark-figure-{index + 1}.png"))
+
+
+def test_the_book_is_listed(all_pages: list[str]) -> None:
+    """The pages under test include the index and every chapter."""
+    assert "index.html" in all_pages
+    assert set(chapter_pages()) <= set(all_pages)
+    assert not {"search.html", "genindex.html"} & set(all_pages)
+
+
+def test_page_reads_cleanly(page: Page, site_page: str) -> None:
+    """Errors, requests, math and images of one page, as Chromium loads it."""
+    seen = visit(page, site_page)
+    math = wait_for_math(page)
+    images = page.evaluate(IMAGES)
+    seen.settle()
+
+    typeset = math["typeset"]
+    MEASUREMENTS[site_page] = {
+        "math_nodes": math["sources"],
+        "typeset_ms": typeset["ms"] if typeset else None,
+        "mathjax_work_ms": typeset["ms"] - typeset["ready"]
+        if typeset and typeset["ready"] is not None
+        else None,
+        "html_bytes": (SITE / site_page).stat().st_size,
+        "own_bytes": seen.bytes_by_kind.get("html", 0) + seen.bytes_by_kind.get("own_images", 0),
+        "all_bytes": sum(seen.bytes_by_kind.values()),
+        "images": len(images),
+        "wide_blocks": page.evaluate(WIDE_BLOCKS),
+    }
+    if site_page == "index.html" or site_page in chapter_pages():
+        screenshot(page, site_page)
+
+    problems = seen.network_problems() + math_problems(math)
+    for image in images:
+        if image["width"] == 0:
+            problems.append(f"image not loaded: {image['src']}")
+        if not (image["alt"] or "").strip():
+            problems.append(f"image without alt text: {image['src']}")
+    if not page.locator('head link[rel~="icon"]').count():
+        problems.append(
+            'no <link rel="icon">: Chromium then requests /favicon.ico from the '
+            "server hosting the book, which answers 404"
+        )
+    assert not problems, f"{site_page}:\n  " + "\n  ".join(problems)
+
+
+def _describe(violation: dict[str, Any]) -> str:
+    """Describe one axe violation: rule, impact, help and (up to 10 of) its elements."""
+    lines = [
+        f"  {violation['id']} ({violation['impact']}, {len(violation['nodes'])} "
+        f"elements): {violation['help']} <{violation['helpUrl']}>"
+    ]
+    for node in violation["nodes"][:10]:
+        target = ", ".join(map(str, node["target"]))
+        lines.append(f"      {target}: {node['html'][:200]}")
+        checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
+        lines += [f"        {check['message']}" for check in checks[:1]]
+    if len(violation["nodes"]) > 10:
+        lines.append(f"      ... and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def test_accessibility(page: Page, site_page: str) -> None:
+    """axe-core finds no serious or critical violation once the math is typeset.
+
+    All rules run in the light theme. On the index and the chapters, colour contrast
+    is checked again in the dark theme: it is the most expensive rule, the theme's
+    own parts are the same on every page, and the API pages use no colours that
+    the chapters do not.
+    """
+    visit(page, site_page)
+    wait_for_math(page)
+    axe = Axe()
+    violations = axe.run(page).response["violations"]
+    if site_page == "index.html" or site_page in chapter_pages():
+        page.evaluate(DARK_THEME)
+        dark = axe.run(page, options={"runOnly": ["color-contrast"]})
+        for violation in dark.response["violations"]:
+            violations.append({**violation, "id": f"{violation['id']} (dark theme)"})
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"{site_page}: axe-core violations\n" + "\n".join(map(_describe, blocking))
+
+
+def _search_cases() -> list[tuple[str, str]]:
+    """Pick a term and the chapter it must find: "walk", or a chapter title word."""
+    chapters = chapter_pages()
+    if "graphs/walks.html" in chapters:
+        return [("walk", "graphs/walks.html")]
+    cases = []
+    for chapter in chapters[:1]:
+        found = re.search(r"<title>(.*?)</title>", (SITE / chapter).read_text(), re.DOTALL)
+        title = found.group(1).split("&#8212;")[0] if found else ""
+        words = re.findall(r"[A-Za-z]{4,}", title)
+        if words:
+            cases.append((max(words, key=len).lower(), chapter))
+    return cases
+
+
+@pytest.mark.parametrize(("term", "target"), _search_cases())
+def test_search_finds_a_chapter(page: Page, term: str, target: str) -> None:
+    """The search page, offline, lists the chapter for a word of that chapter."""
+    seen = visit(page, f"search.html?q={term}")
+    hit = page.locator(f'#search-results a[href^="{target}"]').first
+    expect(hit).to_be_visible()
+    seen.settle()
+    problems = seen.network_problems()
+    assert not problems, f"search.html?q={term}:\n  " + "\n  ".join(problems)
+
+
+def _pages_with(marker: str) -> list[str]:
+    """List the chapter pages whose HTML contains ``marker``."""
+    return [p for p in chapter_pages() if marker in (SITE / p).read_text()]
+
+
+def _pages_with_hidden_content() -> list[str]:
+    """List the chapter pages with a solution drop-down or a hidden code cell."""
+    solutions = _pages_with('class="solution dropdown')
+    return sorted({*solutions, *_pages_with("tag_hide-input")})
+
+
+@pytest.mark.parametrize("path", _pages_with_hidden_content())
+def test_hidden_content_opens_on_click(page: Page, path: str) -> None:
+    """Every solution, and a ``hide-input`` code cell, open with one click."""
+    seen = visit(page, path)
+    solutions = page.locator(".solution.dropdown")
+    for index in range(solutions.count()):
+        solution = solutions.nth(index)
+        content = solution.locator(":scope > :not(.admonition-title)").first
+        button = solution.locator(".toggle-button")
+        expect(content).to_be_hidden()
+        expect(button).to_have_attribute("aria-expanded", "false")
+        button.click()
+        expect(content).to_be_visible()
+        expect(button).to_have_attribute("aria-expanded", "true")
+        box = content.bounding_box()
+        assert box is not None
+        assert box["height"] > 0
+    cells = page.locator(".tag_hide-input details.hide")
+    if cells.count():
+        source = cells.first.locator(".cell_input")
+        expect(source).to_be_hidden()
+        cells.first.locator("summary").click()
+        expect(source).to_be_visible()
+    seen.settle()
+    problems = seen.network_problems()
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_every_chapter_says_what_was_checked(page: Page, chapter: str) -> None:
+    """A chapter has a "What was checked" section with a table, even without JS."""
+    page.goto(chapter, wait_until="domcontentloaded")
+    heading = page.locator(":scope > h2", has_text=re.compile(r"^What was checked"))
+    section = page.locator("section").filter(has=heading)
+    expect(section).to_have_count(1)
+    table = section.locator("table").first
+    expect(table).to_be_visible()
+    assert table.locator("tbody tr").count() > 0, "the table has no rows"
+
+
+def _most_math() -> list[str]:
+    """Pick the chapter page with the most math (the index if none)."""
+    pages = chapter_pages() or [p for p in book_pages() if p == "index.html"]
+    return [max(pages, key=lambda p: (SITE / p).read_text().count('class="math'))]
+
+
+@pytest.mark.parametrize("path", _most_math())
+def test_downloaded_copy_typesets_math(page: Page, path: str) -> None:
+    """Opened from the files (``file://``), a page still typesets all its math."""
+    seen = visit(page, (SITE / path).as_uri())
+    math = wait_for_math(page)
+    problems = [f"console error: {e}" for e in seen.console_errors]
+    problems += [f"failed request: {f}" for f in seen.failures]
+    problems += [
+        f"request off the copy: {url}"
+        for url in seen.requests
+        if urlsplit(url).scheme not in {*INLINE_SCHEMES, "file"}
+    ]
+    problems += math_problems(math)
+    assert math["sources"] > 0
+    assert not problems, f"{path} from file://:\n  " + "\n  ".join(problems)

@@ -1,0 +1,474 @@
+r"""Gradient descent and heavy-ball momentum on least squares, with their rates.
+
+The loss is the *unscaled* sum of squares
+
+.. math:: L(w) = \|Xw - y\|_2^2 ,
+
+so that :math:`\nabla L(w) = 2X^\top X w - 2X^\top y` and the Hessian is
+:math:`H = 2X^\top X` (no factor :math:`1/2` and no division by :math:`n`). Gradient
+descent with step :math:`\eta` on :math:`\tfrac12\|Xw - y\|^2` is therefore gradient
+descent on :math:`L` with step :math:`\eta / 2`.
+
+The rate of gradient descent is governed by the spectral radius
+:math:`\nu = \max_i |1 - \eta\lambda_i|` of :math:`I - \eta H`, where
+:math:`\lambda_1 \le \dots \le \lambda_d` are the eigenvalues of :math:`H`.
+Every rate claim needs :math:`\lambda_{\min} > 0`, that is, ``X`` with full column
+rank; the functions that make such a claim raise ``ValueError`` otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dlhw.validation import as_int, as_positive_float, as_real_array
+
+Array = NDArray[np.float64]
+
+#: Relative size below which the smallest eigenvalue of ``H`` counts as zero.
+SINGULAR_RTOL = 1e-13
+#: Number of iterates whose losses are evaluated at once (bounds the memory used).
+_LOSS_CHUNK = 512
+
+
+def _design(X: ArrayLike) -> Array:
+    return as_real_array(X, "X", ndim=2)
+
+
+def _problem(X: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
+    Xa = _design(X)
+    ya = as_real_array(y, "y", ndim=1)
+    if ya.shape[0] != Xa.shape[0]:
+        raise ValueError(
+            f"y must have one entry per row of X ({Xa.shape[0]}), got shape {ya.shape}"
+        )
+    return Xa, ya
+
+
+def _start(w0: ArrayLike | None, d: int) -> Array:
+    if w0 is None:
+        return np.zeros(d)
+    w = as_real_array(w0, "w0", ndim=1)
+    if w.shape != (d,):
+        raise ValueError(f"w0 must have shape ({d},) like a row of X, got {w.shape}")
+    return w
+
+
+def hessian(X: ArrayLike) -> Array:
+    """Return the Hessian ``H = 2 XᵀX`` of ``L(w) = ‖Xw − y‖²``.
+
+    Parameters
+    ----------
+    X
+        Design matrix of shape ``(n, d)``, one example per row.
+
+    Returns
+    -------
+    numpy.ndarray
+        The symmetric positive semidefinite ``(d, d)`` matrix ``2 XᵀX``.
+
+    Examples
+    --------
+    >>> hessian([[1.0, 0.0], [0.0, 2.0]])
+    array([[2., 0.],
+           [0., 8.]])
+    """
+    Xa = _design(X)
+    return 2.0 * (Xa.T @ Xa)
+
+
+def hessian_eigenvalues(X: ArrayLike) -> Array:
+    """Return the eigenvalues of ``H = 2 XᵀX`` in increasing order.
+
+    Examples
+    --------
+    >>> hessian_eigenvalues([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    array([2., 8.])
+    """
+    return np.asarray(np.linalg.eigvalsh(hessian(X)), dtype=np.float64)
+
+
+def _extreme_eigenvalues(X: ArrayLike) -> tuple[float, float]:
+    """``(λ_min, λ_max)`` of ``H``, raising ``ValueError`` if ``λ_min`` is zero."""
+    lam = hessian_eigenvalues(X)
+    lam_min, lam_max = float(lam[0]), float(lam[-1])
+    if lam_max <= 0 or lam_min <= SINGULAR_RTOL * lam_max:
+        raise ValueError(
+            "X must have full column rank: XᵀX is singular (smallest eigenvalue of "
+            f"H = 2XᵀX is {lam_min:.3g}, largest {lam_max:.3g}), so λ_min = 0 and no "
+            "linear rate holds"
+        )
+    return lam_min, lam_max
+
+
+def condition_number(X: ArrayLike) -> float:
+    """Return ``κ = λ_max / λ_min`` of ``H = 2XᵀX`` (``ValueError`` if singular).
+
+    Examples
+    --------
+    >>> condition_number([[1.0, 0.0], [0.0, 3.0]])
+    9.0
+    """
+    lam_min, lam_max = _extreme_eigenvalues(X)
+    return lam_max / lam_min
+
+
+def least_squares_solution(X: ArrayLike, y: ArrayLike) -> Array:
+    """Return the unique minimiser ``w* = (XᵀX)⁻¹Xᵀy`` of ``‖Xw − y‖²``.
+
+    Computed with :func:`numpy.linalg.lstsq` (an SVD), not by forming the inverse.
+
+    Raises
+    ------
+    ValueError
+        If ``XᵀX`` is singular (the minimiser is then not unique).
+
+    Examples
+    --------
+    >>> least_squares_solution([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0])
+    array([1., 2.])
+    """
+    Xa, ya = _problem(X, y)
+    _extreme_eigenvalues(Xa)
+    return np.asarray(np.linalg.lstsq(Xa, ya, rcond=None)[0], dtype=np.float64)
+
+
+def losses(X: ArrayLike, y: ArrayLike, W: ArrayLike) -> Array:
+    """Return ``L(w) = ‖Xw − y‖²`` for each row ``w`` of ``W`` (or for one vector).
+
+    The residuals are formed explicitly, so the value is accurate to rounding in
+    ``L(w)`` itself (no cancellation from expanding the square).
+
+    Examples
+    --------
+    >>> losses([[1.0, 0.0], [0.0, 1.0]], [1.0, 1.0], [[0.0, 0.0], [1.0, 1.0]])
+    array([2., 0.])
+    >>> losses([[1.0, 0.0]], [1.0], [3.0, 0.0])
+    array(4.)
+    """
+    Xa, ya = _problem(X, y)
+    Wa = as_real_array(W, "W")
+    if Wa.ndim not in (1, 2) or Wa.shape[-1] != Xa.shape[1]:
+        raise ValueError(
+            f"W must have shape ({Xa.shape[1]},) or (k, {Xa.shape[1]}), got {Wa.shape}"
+        )
+    if Wa.ndim == 1:
+        residual = Xa @ Wa - ya
+        return np.asarray(residual @ residual)
+    return _losses_of_rows(Xa, ya, Wa)
+
+
+def _losses_of_rows(X: Array, y: Array, W: Array) -> Array:
+    out = np.empty(W.shape[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, W.shape[0], _LOSS_CHUNK):
+            residual = W[start : start + _LOSS_CHUNK] @ X.T - y
+            out[start : start + _LOSS_CHUNK] = np.einsum("ij,ij->i", residual, residual)
+    return out
+
+
+def contraction_factor(X: ArrayLike, eta: float) -> float:
+    """Return the spectral radius ``ν = max_i |1 − ηλ_i|`` of ``I − ηH``, ``H = 2XᵀX``.
+
+    This is the factor by which one step of gradient descent on ``‖Xw − y‖²`` shrinks
+    the error ``w − w*`` in the worst direction. Only the extreme eigenvalues matter:
+    ``ν = max(|1 − ηλ_min|, |1 − ηλ_max|)``. A singular ``XᵀX`` gives ``ν ≥ 1`` (no
+    contraction), which is returned as it is.
+
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)``.
+    eta
+        Step size, a finite number ``> 0``.
+
+    Examples
+    --------
+    >>> X = [[0.5**0.5, 0.0], [0.0, 5**0.5]]  # H has eigenvalues 1 and 10
+    >>> round(contraction_factor(X, 0.1), 12)
+    0.9
+    >>> round(contraction_factor(X, 0.5), 12)  # η = 1/K with K = 2 > λ_min: diverges
+    4.0
+    """
+    step = as_positive_float(eta, "eta")
+    lam = hessian_eigenvalues(X)
+    return float(max(abs(1.0 - step * lam[0]), abs(1.0 - step * lam[-1])))
+
+
+def optimal_step(X: ArrayLike) -> float:
+    """Return the step ``η = 2 / (λ_min + λ_max)`` minimising ``ν``.
+
+    With it, ``ν = (κ − 1) / (κ + 1)`` where ``κ = λ_max / λ_min``.
+
+    Raises
+    ------
+    ValueError
+        If ``XᵀX`` is singular.
+
+    Examples
+    --------
+    >>> X = [[0.5**0.5, 0.0], [0.0, 5**0.5]]  # eigenvalues 1 and 10
+    >>> round(optimal_step(X), 12), round(contraction_factor(X, optimal_step(X)), 12)
+    (0.181818181818, 0.818181818182)
+    """
+    lam_min, lam_max = _extreme_eigenvalues(X)
+    return 2.0 / (lam_min + lam_max)
+
+
+def gd(
+    X: ArrayLike,
+    y: ArrayLike,
+    eta: float,
+    steps: int,
+    *,
+    w0: ArrayLike | None = None,
+) -> tuple[Array, Array]:
+    """Run gradient descent on ``L(w) = ‖Xw − y‖²`` (no ``1/2``, no ``1/n``).
+
+    The update is ``w_t = w_{t−1} − η ∇L(w_{t−1})`` with
+    ``∇L(w) = 2XᵀXw − 2Xᵀy``. The iteration runs in ``d``-space with ``XᵀX`` and
+    ``Xᵀy`` computed once, so a step costs ``O(d²)``; the losses are evaluated
+    afterwards from explicit residuals. A step beyond ``2/λ_max`` makes the iterates
+    grow geometrically; they may overflow to ``inf`` (no warning is raised).
+
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)``.
+    y
+        Targets ``(n,)``.
+    eta
+        Step size, a finite number ``> 0``.
+    steps
+        Number of steps, ``>= 0``.
+    w0
+        Starting point ``(d,)``; zero by default.
+
+    Returns
+    -------
+    W : numpy.ndarray
+        The iterates ``w_0, ..., w_steps`` as rows, shape ``(steps + 1, d)``.
+    L : numpy.ndarray
+        Their losses ``L(w_0), ..., L(w_steps)``, shape ``(steps + 1,)``.
+
+    Examples
+    --------
+    >>> W, L = gd([[1.0, 0.0], [0.0, 2.0]], [1.0, 2.0], eta=0.1, steps=2)
+    >>> W
+    array([[0.  , 0.  ],
+           [0.2 , 0.8 ],
+           [0.36, 0.96]])
+    >>> L.round(4)
+    array([5.   , 0.8  , 0.416])
+    """
+    Xa, ya = _problem(X, y)
+    step = as_positive_float(eta, "eta")
+    count = as_int(steps, "steps", minimum=0)
+    W = np.empty((count + 1, Xa.shape[1]))
+    W[0] = _start(w0, Xa.shape[1])
+    gram, target = Xa.T @ Xa, Xa.T @ ya
+    # w − η(2Gw − 2b) = Mw + c with M = I − 2ηG and c = 2ηb.
+    M = np.eye(Xa.shape[1]) - 2.0 * step * gram
+    c = 2.0 * step * target
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, count + 1):
+            np.matmul(M, W[t - 1], out=W[t])
+            W[t] += c
+    return W, _losses_of_rows(Xa, ya, W)
+
+
+def suboptimality_bound(
+    X: ArrayLike,
+    y: ArrayLike,
+    eta: float,
+    t: int | ArrayLike,
+    w0: ArrayLike | None = None,
+) -> float | Array:
+    """Return the bound ``(λ_max / 2) ν^{2t} ‖w_0 − w*‖²`` on ``L(w_t) − L(w*)``.
+
+    Here ``ν`` is :func:`contraction_factor`, ``λ_max`` the largest eigenvalue of
+    ``H = 2XᵀX`` and ``w*`` the unique minimiser. The bound holds for every
+    ``η > 0``; it decays only when ``ν < 1``.
+
+    Parameters
+    ----------
+    X, y
+        The least-squares problem; ``X`` must have full column rank.
+    eta
+        Step size ``> 0``.
+    t
+        A step count ``>= 0``, or an array of them (then an array is returned).
+    w0
+        Starting point of gradient descent; zero by default.
+
+    Raises
+    ------
+    ValueError
+        On bad shapes or values, or if ``XᵀX`` is singular.
+
+    Examples
+    --------
+    >>> X, y = [[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0]
+    >>> suboptimality_bound(X, y, 0.1, 0)  # λ_max / 2 · ‖w*‖² = 4 · 5
+    20.0
+    >>> suboptimality_bound(X, y, 0.1, [1, 2]).round(4)  # ν = 0.8
+    array([12.8  ,  8.192])
+    """
+    Xa, ya = _problem(X, y)
+    _, lam_max = _extreme_eigenvalues(Xa)
+    nu = contraction_factor(Xa, eta)
+    error = _start(w0, Xa.shape[1]) - least_squares_solution(Xa, ya)
+    if isinstance(t, int | np.integer):
+        steps = as_int(t, "t", minimum=0)
+        return float(lam_max / 2 * nu ** (2 * steps) * (error @ error))
+    times = np.asarray(t)
+    if times.ndim != 1 or times.size == 0 or times.dtype.kind not in "iu":
+        raise TypeError(f"t must be an integer or a 1-D array of integers, got {t!r}")
+    if np.any(times < 0):
+        raise ValueError("t must be >= 0")
+    return np.asarray(lam_max / 2 * nu ** (2.0 * times) * (error @ error))
+
+
+def heavy_ball_parameters(X: ArrayLike) -> tuple[float, float]:
+    """Return Polyak's optimal ``(α, β)`` for least squares with ``H = 2XᵀX``.
+
+    ``α = 4 / (√λ_max + √λ_min)²`` and ``β = ((√κ − 1) / (√κ + 1))²``. With them
+    every eigenvalue of the heavy-ball iteration matrix has modulus
+    ``√β = (√κ − 1) / (√κ + 1)``.
+
+    Examples
+    --------
+    >>> X = [[0.5**0.5, 0.0], [0.0, 50**0.5]]  # eigenvalues 1 and 100
+    >>> [round(v, 12) for v in heavy_ball_parameters(X)]
+    [0.03305785124, 0.669421487603]
+    """
+    lam_min, lam_max = _extreme_eigenvalues(X)
+    root_min, root_max = np.sqrt(lam_min), np.sqrt(lam_max)
+    alpha = 4.0 / (root_max + root_min) ** 2
+    beta = ((root_max - root_min) / (root_max + root_min)) ** 2
+    return float(alpha), float(beta)
+
+
+def heavy_ball(
+    X: ArrayLike,
+    y: ArrayLike,
+    steps: int,
+    *,
+    alpha: float | None = None,
+    beta: float | None = None,
+    w0: ArrayLike | None = None,
+) -> tuple[Array, Array]:
+    """Run Polyak's heavy-ball method on ``L(w) = ‖Xw − y‖²``.
+
+    ``w_{t+1} = w_t − α∇L(w_t) + β(w_t − w_{t−1})`` with ``w_{−1} = w_0``, so the
+    first step is a plain gradient step. By default ``α`` and ``β`` are the optimal
+    values of :func:`heavy_ball_parameters`, for which the error contracts at the
+    rate ``(√κ − 1) / (√κ + 1)`` (up to a factor growing linearly in ``t``).
+
+    Parameters
+    ----------
+    X, y
+        The least-squares problem.
+    steps
+        Number of steps, ``>= 0``.
+    alpha
+        Step size ``> 0``; optimal by default (which needs full column rank).
+    beta
+        Momentum in ``[0, 1)``; optimal by default.
+    w0
+        Starting point ``(d,)``; zero by default.
+
+    Returns
+    -------
+    W : numpy.ndarray
+        Iterates ``(steps + 1, d)``.
+    L : numpy.ndarray
+        Their losses ``(steps + 1,)``.
+
+    Examples
+    --------
+    >>> X, y = [[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0]
+    >>> W, L = heavy_ball(X, y, 60)
+    >>> W[-1].round(8), round(float(L[-1]), 8)
+    (array([1., 2.]), 25.0)
+    >>> heavy_ball(X, y, 5, beta=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: beta must be a number in [0, 1), got 1.0
+    """
+    Xa, ya = _problem(X, y)
+    count = as_int(steps, "steps", minimum=0)
+    if alpha is None or beta is None:
+        best_alpha, best_beta = heavy_ball_parameters(Xa)
+    step = best_alpha if alpha is None else as_positive_float(alpha, "alpha")
+    if beta is None:
+        momentum = best_beta
+    else:
+        momentum = as_positive_float(beta, "beta", allow_zero=True)
+        if momentum >= 1:
+            raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
+    W = np.empty((count + 1, Xa.shape[1]))
+    W[0] = _start(w0, Xa.shape[1])
+    gram, target = Xa.T @ Xa, Xa.T @ ya
+    M = (1.0 + momentum) * np.eye(Xa.shape[1]) - 2.0 * step * gram
+    c = 2.0 * step * target
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, count + 1):
+            np.matmul(M, W[t - 1], out=W[t])
+            W[t] -= momentum * W[max(t - 2, 0)]
+            W[t] += c
+    return W, _losses_of_rows(Xa, ya, W)
+
+
+def heavy_ball_matrix(X: ArrayLike, alpha: float, beta: float) -> Array:
+    """Return the ``2d × 2d`` matrix ``T`` with ``(e_{t+1}, e_t) = T (e_t, e_{t−1})``.
+
+    ``e_t = w_t − w*`` is the heavy-ball error; ``T = [[(1+β)I − αH, −βI], [I, 0]]``.
+    Its spectral radius is the asymptotic rate of the method.
+
+    Examples
+    --------
+    >>> X = [[0.5**0.5, 0.0], [0.0, 50**0.5]]
+    >>> T = heavy_ball_matrix(X, *heavy_ball_parameters(X))
+    >>> round(float(np.abs(np.linalg.eigvals(T)).max()), 6)  # (10 − 1) / (10 + 1)
+    0.818182
+    """
+    H = hessian(X)
+    step = as_positive_float(alpha, "alpha")
+    momentum = as_positive_float(beta, "beta", allow_zero=True)
+    d = H.shape[0]
+    top = np.hstack([(1.0 + momentum) * np.eye(d) - step * H, -momentum * np.eye(d)])
+    bottom = np.hstack([np.eye(d), np.zeros((d, d))])
+    return np.vstack([top, bottom])
+
+
+def ill_conditioned(
+    n: int,
+    *,
+    alpha: float,
+    condition: float,
+    rng: np.random.Generator,
+) -> Array:
+    """Return a random ``n × n`` matrix with singular values from ``alpha`` down.
+
+    The singular values are log-spaced from ``alpha`` to ``alpha / condition``; the
+    singular vectors are random orthogonal matrices (QR of Gaussian matrices).
+
+    Examples
+    --------
+    >>> F = ill_conditioned(4, alpha=2.0, condition=1e6, rng=np.random.default_rng(0))
+    >>> s = np.linalg.svd(F, compute_uv=False)
+    >>> round(float(s[0]), 9), round(float(s[0] / s[-1]) / 1e6, 6)
+    (2.0, 1.0)
+    """
+    size = as_int(n, "n", minimum=1)
+    top = as_positive_float(alpha, "alpha")
+    cond = as_positive_float(condition, "condition")
+    if cond < 1:
+        raise ValueError(f"condition must be >= 1, got {condition!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
+    U, _ = np.linalg.qr(rng.normal(size=(size, size)))
+    V, _ = np.linalg.qr(rng.normal(size=(size, size)))
+    singular = top * np.logspace(0.0, -np.log10(cond), size)
+    return np.asarray((U * singular) @ V.T, dtype=np.float64)
