@@ -80,6 +80,16 @@ def hessian(X: ArrayLike) -> Array:
 def hessian_eigenvalues(X: ArrayLike) -> Array:
     """Return the eigenvalues of ``H = 2 XᵀX`` in increasing order.
 
+    Parameters
+    ----------
+    X
+        Design matrix of shape ``(n, d)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``d`` eigenvalues ``λ_1 ≤ … ≤ λ_d``, all ``≥ 0`` up to rounding.
+
     Examples
     --------
     >>> hessian_eigenvalues([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
@@ -102,7 +112,17 @@ def _extreme_eigenvalues(X: ArrayLike) -> tuple[float, float]:
 
 
 def condition_number(X: ArrayLike) -> float:
-    """Return ``κ = λ_max / λ_min`` of ``H = 2XᵀX`` (``ValueError`` if singular).
+    """Return the condition number ``κ = λ_max / λ_min`` of ``H = 2XᵀX``.
+
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)`` with full column rank.
+
+    Raises
+    ------
+    ValueError
+        If ``XᵀX`` is singular (``λ_min = 0``).
 
     Examples
     --------
@@ -118,6 +138,18 @@ def least_squares_solution(X: ArrayLike, y: ArrayLike) -> Array:
 
     Computed with :func:`numpy.linalg.lstsq` (an SVD), not by forming the inverse.
 
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)`` with full column rank.
+    y
+        Targets ``(n,)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The minimiser, shape ``(d,)``.
+
     Raises
     ------
     ValueError
@@ -125,7 +157,8 @@ def least_squares_solution(X: ArrayLike, y: ArrayLike) -> Array:
 
     Examples
     --------
-    >>> least_squares_solution([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0])
+    >>> X, y = [[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0]
+    >>> least_squares_solution(X, y)
     array([1., 2.])
     """
     Xa, ya = _problem(X, y)
@@ -139,9 +172,25 @@ def losses(X: ArrayLike, y: ArrayLike, W: ArrayLike) -> Array:
     The residuals are formed explicitly, so the value is accurate to rounding in
     ``L(w)`` itself (no cancellation from expanding the square).
 
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)``.
+    y
+        Targets ``(n,)``.
+    W
+        One point ``(d,)``, or points ``(k, d)`` as rows (e.g. the iterates of
+        :func:`gd`).
+
+    Returns
+    -------
+    numpy.ndarray
+        A 0-d array for one point, else the ``k`` losses.
+
     Examples
     --------
-    >>> losses([[1.0, 0.0], [0.0, 1.0]], [1.0, 1.0], [[0.0, 0.0], [1.0, 1.0]])
+    >>> X, y = [[1.0, 0.0], [0.0, 1.0]], [1.0, 1.0]
+    >>> losses(X, y, [[0.0, 0.0], [1.0, 1.0]])
     array([2., 0.])
     >>> losses([[1.0, 0.0]], [1.0], [3.0, 0.0])
     array(4.)
@@ -184,10 +233,13 @@ def contraction_factor(X: ArrayLike, eta: float) -> float:
 
     Examples
     --------
-    >>> X = [[0.5**0.5, 0.0], [0.0, 5**0.5]]  # H has eigenvalues 1 and 10
+    >>> X = [[0.5**0.5, 0.0], [0.0, 5**0.5]]  # H has eigenvalues 1, 10
     >>> round(contraction_factor(X, 0.1), 12)
     0.9
-    >>> round(contraction_factor(X, 0.5), 12)  # η = 1/K with K = 2 > λ_min: diverges
+
+    The step ``η = 1/K`` with ``K = 2 > λ_min`` diverges:
+
+    >>> round(contraction_factor(X, 0.5), 12)
     4.0
     """
     step = as_positive_float(eta, "eta")
@@ -200,6 +252,11 @@ def optimal_step(X: ArrayLike) -> float:
 
     With it, ``ν = (κ − 1) / (κ + 1)`` where ``κ = λ_max / λ_min``.
 
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)`` with full column rank.
+
     Raises
     ------
     ValueError
@@ -208,7 +265,8 @@ def optimal_step(X: ArrayLike) -> float:
     Examples
     --------
     >>> X = [[0.5**0.5, 0.0], [0.0, 5**0.5]]  # eigenvalues 1 and 10
-    >>> round(optimal_step(X), 12), round(contraction_factor(X, optimal_step(X)), 12)
+    >>> eta = optimal_step(X)
+    >>> round(eta, 12), round(contraction_factor(X, eta), 12)
     (0.181818181818, 0.818181818182)
     """
     lam_min, lam_max = _extreme_eigenvalues(X)
@@ -336,6 +394,21 @@ def heavy_ball_parameters(X: ArrayLike) -> tuple[float, float]:
     every eigenvalue of the heavy-ball iteration matrix has modulus
     ``√β = (√κ − 1) / (√κ + 1)``.
 
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)`` with full column rank.
+
+    Returns
+    -------
+    alpha, beta : float
+        The step size and the momentum.
+
+    Raises
+    ------
+    ValueError
+        If ``XᵀX`` is singular.
+
     Examples
     --------
     >>> X = [[0.5**0.5, 0.0], [0.0, 50**0.5]]  # eigenvalues 1 and 100
@@ -426,11 +499,22 @@ def heavy_ball_matrix(X: ArrayLike, alpha: float, beta: float) -> Array:
     ``e_t = w_t − w*`` is the heavy-ball error; ``T = [[(1+β)I − αH, −βI], [I, 0]]``.
     Its spectral radius is the asymptotic rate of the method.
 
+    Parameters
+    ----------
+    X
+        Design matrix ``(n, d)``.
+    alpha
+        Step size ``> 0``.
+    beta
+        Momentum ``>= 0``.
+
     Examples
     --------
+    With ``κ = 100`` the spectral radius is ``(10 − 1) / (10 + 1)``:
+
     >>> X = [[0.5**0.5, 0.0], [0.0, 50**0.5]]
     >>> T = heavy_ball_matrix(X, *heavy_ball_parameters(X))
-    >>> round(float(np.abs(np.linalg.eigvals(T)).max()), 6)  # (10 − 1) / (10 + 1)
+    >>> round(float(np.abs(np.linalg.eigvals(T)).max()), 6)
     0.818182
     """
     H = hessian(X)
@@ -454,9 +538,21 @@ def ill_conditioned(
     The singular values are log-spaced from ``alpha`` to ``alpha / condition``; the
     singular vectors are random orthogonal matrices (QR of Gaussian matrices).
 
+    Parameters
+    ----------
+    n
+        Size, ``>= 1``.
+    alpha
+        Largest singular value, ``> 0``.
+    condition
+        Ratio of the largest to the smallest singular value, ``>= 1``.
+    rng
+        Source of randomness.
+
     Examples
     --------
-    >>> F = ill_conditioned(4, alpha=2.0, condition=1e6, rng=np.random.default_rng(0))
+    >>> rng = np.random.default_rng(0)
+    >>> F = ill_conditioned(4, alpha=2.0, condition=1e6, rng=rng)
     >>> s = np.linalg.svd(F, compute_uv=False)
     >>> round(float(s[0]), 9), round(float(s[0] / s[-1]) / 1e6, 6)
     (2.0, 1.0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -386,6 +388,25 @@ def test_padding_does_not_change_a_network() -> None:
         for mine, theirs in zip(padded.params[1], alone.params[0], strict=True):
             np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(padded.loss[1], alone.loss[0], rtol=1e-5)
+
+
+def test_stored_training_run_is_the_scripts_run() -> None:
+    """docs/learnability/parity_training.npz holds the run tools/train_parity.py makes."""
+    path = Path(__file__).resolve().parent.parent / "tools" / "train_parity.py"
+    spec = importlib.util.spec_from_file_location("train_parity", path)
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    stored = np.load(script.OUT)
+    for key, value in script.SETTINGS.items():
+        assert np.array_equal(stored[f"setting_{key}"], value), key
+    dims, steps, every = (script.SETTINGS[k] for k in ("dims", "steps", "log_every"))
+    assert list(stored["dims"]) == list(dims)
+    assert list(stored["step"]) == list(range(every, steps + 1, every))
+    assert stored["loss"].shape == stored["accuracy"].shape == (len(dims), steps // every)
+    for d in dims:
+        assert stored[f"W_{d}"].shape == (script.SETTINGS["units_per_dim"] * d, d)
 
 
 def test_layer_gradient_norms_shrink_with_depth_for_sigmoid() -> None:

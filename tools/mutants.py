@@ -51,6 +51,48 @@ MUTANTS = [
         "graphs.count_walks(K10, k)[0, 0] == (9**k + 9) // 10",
         "wrong closed-walk formula for K10",
     ),
+    Mutant(
+        "optimization/sgd-interpolation.md",
+        "return 4 * s[-1] ** 2 / N4, 4 * s[0] ** 2 * beta2 / N4",
+        "return 8 * s[-1] ** 2 / N4, 4 * s[0] ** 2 * beta2 / N4",
+        "wrong constant c1 = 8 sigma_min^2 / n: the drift bound is false",
+    ),
+    Mutant(
+        "optimization/sgd-interpolation.md",
+        "closed_A = -4 * eta / n * ((H @ w) @ (H @ w))",
+        "closed_A = -2 * eta / n * ((H @ w) @ (H @ w))",
+        "wrong factor in the closed form of E[A | w]",
+    ),
+    Mutant(
+        "optimization/gd-rates.md",
+        "(nu_exact(*c) == 1 - c[0] / c[2]) == (c[2] >= (c[0] + c[1]) / 2)",
+        "(nu_exact(*c) == 1 - c[0] / c[2]) == (c[2] > c[0])",
+        "the original's step condition K > lambda_min",
+    ),
+    Mutant(
+        "optimization/gd-rates.md",
+        "predicted_gd = (kappa - 1) / (kappa + 1)",
+        "predicted_gd = 1 - 1 / kappa",
+        "wrong rate for the optimal fixed step",
+    ),
+    Mutant(
+        "learnability/parity.md",
+        "    return 3 * (d // 2 + 1)",
+        "    return 3 * (d // 2)",
+        "the original's unit count, one tent short",
+    ),
+    Mutant(
+        "learnability/parity.md",
+        "parity.variance_bound(p) / 2**d",
+        "parity.variance_bound(p) / 4**d",
+        "a gradient variance bound that falls like 4^-d",
+    ),
+    Mutant(
+        "learnability/parity.md",
+        '"steps": 50_000,',
+        '"steps": 40_000,',
+        "the page claims a training run that is not the stored one",
+    ),
 ]
 
 

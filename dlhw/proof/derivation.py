@@ -15,6 +15,7 @@ import numpy as np
 import sympy
 
 from dlhw.proof.identity import as_sympy, identity, is_matrix
+from dlhw.proof.latex import to_latex
 from dlhw.proof.records import (
     KINDS,
     CheckRecord,
@@ -190,12 +191,12 @@ class Derivation:
 
     def latex(self) -> str:
         r"""Return the chain as an ``aligned`` block, one checked step per line."""
-        lines = [sympy.latex(self.start)]
+        lines = [to_latex(self.start)]
         for i, step in enumerate(self.steps):
             head = lines.pop() if i == 0 else ""
             mark = r"\checkmark" if step.record.kind == "exact identity" else r"\checkmark^{*}"
             lines.append(
-                f"{head} &{_RELATIONS[step.relation]} {sympy.latex(step.expr)}"
+                f"{head} &{_RELATIONS[step.relation]} {to_latex(step.expr)}"
                 f" && {mark}\\ \\text{{{_escape_text(step.reason)}}}"
             )
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"

@@ -19,6 +19,7 @@ import numpy as np
 import sympy
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 
+from dlhw.proof.latex import to_latex
 from dlhw.proof.records import (
     CheckRecord,
     ProofError,
@@ -161,7 +162,7 @@ def _check_shapes(text: str, left: sympy.Basic, right: sympy.Basic) -> None:
 
 
 def _default_claim(lhs: sympy.Basic, rhs: sympy.Basic) -> str:
-    return f"${sympy.latex(lhs)} = {sympy.latex(rhs)}$"
+    return f"${to_latex(lhs)} = {to_latex(rhs)}$"
 
 
 def _substitution_test(  # noqa: PLR0917 (private helper of identity)

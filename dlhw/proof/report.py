@@ -28,6 +28,17 @@ def format_number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def format_seconds(seconds: float) -> str:
+    """Format a duration for the table: hundredths of a second, no more.
+
+    Examples
+    --------
+    >>> format_seconds(0.0042), format_seconds(0.0766), format_seconds(12.345)
+    ('<0.01', '0.08', '12.35')
+    """
+    return "<0.01" if seconds < 0.005 else f"{seconds:.2f}"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", r"\|").replace("\n", " ")
 
@@ -39,7 +50,7 @@ class CheckTable:
     --------
     >>> table = CheckTable([CheckRecord("x = x", "exact identity", 1, 0.0, 0.002)])
     >>> print(table._repr_markdown_().splitlines()[2])
-    | x = x | exact identity | 1 | 0 | 0.002 |
+    | x = x | exact identity | 1 | 0 | <0.01 |
     """
 
     def __init__(self, rows: Sequence[CheckRecord]) -> None:
@@ -58,7 +69,7 @@ class CheckTable:
                 claim += f" ({{prf:ref}}`{r.label}`)"
             lines.append(
                 f"| {claim} | {r.kind} | {r.cases} | {format_number(r.worst)} "
-                f"| {format_number(r.seconds)} |"
+                f"| {format_seconds(r.seconds)} |"
             )
         return "\n".join(lines)
 

@@ -34,6 +34,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from dlhw.proof.report import format_seconds
+
 logger = logging.getLogger(__name__)
 
 RECORDS_KEY = "dlhw_checks"
@@ -288,7 +290,7 @@ def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
                     _cell(r["kind"]),
                     _cell(str(r["cases"])),
                     _cell(_number(r["worst"])),
-                    _cell(_number(r["seconds"])),
+                    _cell(format_seconds(r["seconds"])),
                 ]
             )
         checked = {r.get("label") for r in page["records"]}
