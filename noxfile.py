@@ -133,6 +133,13 @@ def mutants(session: nox.Session) -> None:
     session.run("python", "tools/mutants.py", *session.posargs)
 
 
+@nox.session(python=PYTHON, name="train-parity")
+def train_parity(session: nox.Session) -> None:
+    """Retrain the parity networks and rewrite docs/learnability/parity_training.npz."""
+    install(session, "docs")
+    session.run("python", "tools/train_parity.py", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
     """Live preview: rebuild on changes to docs/, dlhw/ or conf.py."""

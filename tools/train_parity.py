@@ -6,7 +6,7 @@ and the final parameters to ``docs/learnability/parity_training.npz``. The chapt
 that file, and runs this script itself when the file is missing. Takes a few minutes on
 one core::
 
-    .nox/docs/bin/python tools/train_parity.py
+    nox -s train-parity
 """
 
 from __future__ import annotations
