@@ -207,8 +207,10 @@ def _cell(*content: nodes.Node | str) -> nodes.entry:
     return nodes.entry("", para)
 
 
-def _table(headers: list[str], rows: list[list[nodes.entry]], widths: list[int]) -> nodes.table:
-    table = nodes.table(classes=["dlhw-generated"])
+def _table(
+    headers: list[str], rows: list[list[nodes.entry]], widths: list[int], kind: str = ""
+) -> nodes.table:
+    table = nodes.table(classes=["dlhw-generated", *([f"dlhw-{kind}"] if kind else [])])
     group = nodes.tgroup(cols=len(headers))
     table += group
     for w in widths:
@@ -269,40 +271,60 @@ class VersionsDirective(_PlaceholderDirective):
     kind = "versions"
 
 
+def _book_order(app: Sphinx, docnames: list[str]) -> list[str]:
+    """``docnames`` in the order of the book's table of contents."""
+    listed = app.env.toctree_includes.get(app.config.root_doc, [])
+    return [d for d in listed if d in docnames] + sorted(set(docnames) - set(listed))
+
+
+def _claim_cell(app: Sphinx, fromdoc: str, docname: str, record: dict[str, Any]) -> nodes.entry:
+    """Render the claim of a check, with a link to the theorem it supports."""
+    page = _store(app.env)[docname]
+    titles = {c["label"]: f"{c['kind'].title()}: {c['title']}" for c in page["claims"]}
+    cell = _cell(*_inline(record["claim"]))
+    label = record.get("label")
+    if label:
+        cell[0] += nodes.Text(" (")
+        cell[0] += _link(app, fromdoc, docname, label, titles.get(label, label))
+        cell[0] += nodes.Text(")")
+    return cell
+
+
 def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
     pages = _store(app.env)
-    rows, claims_total, unchecked = [], 0, []
-    for docname in sorted(pages):
+    sections: list[nodes.Node] = []
+    n_checks, claims_total, unchecked = 0, 0, []
+    for docname in _book_order(app, list(pages)):
         page = pages[docname]
-        titles = {c["label"]: f"{c['kind'].title()}: {c['title']}" for c in page["claims"]}
-        for r in page["records"]:
-            claim = _cell(*_inline(r["claim"]))
-            if r.get("label"):
-                claim[0] += nodes.Text(" (")
-                claim[0] += _link(
-                    app, fromdoc, docname, r["label"], titles.get(r["label"], r["label"])
-                )
-                claim[0] += nodes.Text(")")
-            rows.append(
-                [
-                    _cell(_link(app, fromdoc, docname, "", page["title"])),
-                    claim,
-                    _cell(r["kind"]),
-                    _cell(str(r["cases"])),
-                    _cell(_number(r["worst"])),
-                    _cell(format_seconds(r["seconds"])),
-                ]
-            )
+        rows = [
+            [
+                _claim_cell(app, fromdoc, docname, r),
+                _cell(r["kind"]),
+                _cell(str(r["cases"])),
+                _cell(_number(r["worst"])),
+                _cell(format_seconds(r["seconds"])),
+            ]
+            for r in page["records"]
+        ]
+        n_checks += len(rows)
         checked = {r.get("label") for r in page["records"]}
-        for c in page["claims"]:
-            claims_total += 1
-            if c["label"] not in checked:
-                unchecked.append((docname, c))
+        missing = [c for c in page["claims"] if c["label"] not in checked]
+        claims_total += len(page["claims"])
+        unchecked += [(docname, c) for c in missing]
+        covered = len(page["claims"]) - len(missing)
+        heading = nodes.rubric("", "", _link(app, fromdoc, docname, "", page["title"]))
+        tally = nodes.paragraph(
+            "",
+            f"{_count(len(rows), 'check')}; {covered} of {len(page['claims'])} numbered "
+            "claims of the chapter have a check.",
+        )
+        headers = ["Claim", "Kind of check", "Cases", "Worst", "Seconds"]
+        sections += [heading, tally, _table(headers, rows, [56, 16, 9, 10, 9])]
     covered = claims_total - len(unchecked)
     share = covered / claims_total if claims_total else 1.0
     summary = nodes.paragraph(
         "",
-        f"{_count(len(rows), 'check')} on {_count(len(pages), 'chapter')}. "
+        f"{_count(n_checks, 'check')} on {_count(len(pages), 'chapter')}. "
         f"Proof coverage: {covered} of "
         f"{claims_total} theorems, lemmas, propositions and corollaries ({share:.0%}) have at "
         "least one check.",
@@ -325,9 +347,7 @@ def _ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
         out.append(
             nodes.paragraph("", "Every theorem, lemma, proposition and corollary has a check.")
         )
-    headers = ["Page", "Claim", "Kind of check", "Cases", "Worst", "Seconds"]
-    out.append(_table(headers, rows, [14, 46, 14, 8, 9, 9]))
-    return out
+    return out + sections
 
 
 def _problem_index(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
@@ -354,7 +374,8 @@ def _problem_index(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
     unknown = sorted(set(treated) - {r[0].astext() for r in rows})
     for pid in unknown:
         logger.warning("dlhw: chapter names problem %s, which is not in the catalogue", pid)
-    return [_table(["ID", "Problem", "Source", "Treated in"], rows, [8, 38, 30, 24])]
+    headers = ["ID", "Problem", "Source", "Treated in"]
+    return [_table(headers, rows, [10, 38, 28, 24], kind="problems")]
 
 
 def _versions() -> list[nodes.Node]:
