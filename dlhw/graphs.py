@@ -19,6 +19,8 @@ from dlhw.validation import as_int
 MAX_SEQUENCES = 10**7
 #: Largest vertex count for :func:`all_graphs` (2**15 graphs at n = 6).
 MAX_ALL_GRAPHS_N = 6
+#: Largest vertex count for ``all_graphs(n, directed=True)`` (2**12 graphs at n = 4).
+MAX_ALL_GRAPHS_N_DIRECTED = 4
 _INT64_MAX = np.iinfo(np.int64).max
 
 
@@ -173,18 +175,20 @@ def walk_counts_by_enumeration(
             f"length={k} needs n**(length+1) = {sequences} vertex sequences; the "
             f"enumerator scans at most {MAX_SEQUENCES}"
         )
-    counts = np.zeros(batch * n * n, dtype=np.int64)
+    # edge[u * n + v, g]: is (u, v) an edge of graph g? One contiguous row per vertex pair.
+    edge = np.ascontiguousarray(stack.reshape(batch, n * n).T.astype(bool))
+    counts = np.zeros((n * n, batch), dtype=np.int64)  # row i * n + j: walks from i to j
     chunk = max(1, 2**24 // batch)
     for first in range(0, sequences, chunk):
         codes = np.arange(first, min(first + chunk, sequences))
         seq = np.stack(np.unravel_index(codes, (n,) * (k + 1)), axis=1)  # (m, k + 1)
-        is_walk = np.ones((batch, len(codes)), dtype=bool)
+        is_walk = np.ones((len(codes), batch), dtype=bool)
         for t in range(k):
-            is_walk &= stack[:, seq[:, t], seq[:, t + 1]].astype(bool)
-        graph, which = np.nonzero(is_walk)
-        pair = seq[which, 0] * n + seq[which, -1]
-        counts += np.bincount(graph * n * n + pair, minlength=batch * n * n)
-    counts = counts.reshape(batch, n, n)
+            is_walk &= edge[seq[:, t] * n + seq[:, t + 1]]
+        ends = seq[:, 0] * n + seq[:, -1]
+        for pair in np.unique(ends):
+            counts[pair] += is_walk[ends == pair].sum(axis=0)
+    counts = counts.T.reshape(batch, n, n)
     return counts[0] if single else counts
 
 
@@ -222,12 +226,25 @@ def walks(
     yield from extend((i,))
 
 
-def all_graphs(n: int) -> NDArray[np.int64]:
-    """Every labelled simple undirected graph on ``n`` vertices, as one stack.
+def all_graphs(n: int, *, directed: bool = False) -> NDArray[np.int64]:
+    """Every labelled simple graph on ``n`` vertices (no loops), as one stack.
 
-    Returns an int64 array of shape ``(2 ** (n (n - 1) / 2), n, n)``; graph ``g``
-    contains edge number ``e`` (in the order of ``numpy.triu_indices(n, 1)``) when
-    bit ``e`` of ``g`` is set.
+    Parameters
+    ----------
+    n
+        Number of vertices, ``1 <= n <= 6`` (undirected) or ``1 <= n <= 4`` (directed),
+        so that the stack holds at most ``2 ** 15`` graphs.
+    directed
+        If false, the graphs are undirected: one bit per unordered pair, in the order
+        of ``numpy.triu_indices(n, 1)``, and every matrix is symmetric. If true, one
+        bit per ordered pair ``(i, j)`` with ``i != j`` (row-major order), so there
+        are ``2 ** (n (n - 1))`` directed graphs.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 stack of shape ``(2 ** m, n, n)`` with ``m`` the number of possible
+        edges; graph ``g`` contains edge number ``e`` when bit ``e`` of ``g`` is set.
 
     Examples
     --------
@@ -235,19 +252,27 @@ def all_graphs(n: int) -> NDArray[np.int64]:
     (8, 3, 3)
     >>> int(all_graphs(5).sum() // 2)  # each of 10 edges is in half of 1024 graphs
     5120
+    >>> all_graphs(3, directed=True).shape
+    (64, 3, 3)
     """
     n = as_int(n, "n", minimum=1)
-    if n > MAX_ALL_GRAPHS_N:
+    largest = MAX_ALL_GRAPHS_N_DIRECTED if directed else MAX_ALL_GRAPHS_N
+    if n > largest:
+        edges = n * (n - 1) if directed else n * (n - 1) // 2
         raise ValueError(
-            f"n must be at most {MAX_ALL_GRAPHS_N} "
-            f"(2**{n * (n - 1) // 2} graphs would not fit), got {n}"
+            f"n must be at most {largest} for {'directed' if directed else 'undirected'} "
+            f"graphs (2**{edges} graphs would not fit), got {n}"
         )
-    rows, cols = np.triu_indices(n, 1)
+    if directed:
+        rows, cols = np.nonzero(~np.eye(n, dtype=bool))
+    else:
+        rows, cols = np.triu_indices(n, 1)
     codes = np.arange(2 ** len(rows))
     bits = (codes[:, None] >> np.arange(len(rows))) & 1
     graphs = np.zeros((len(codes), n, n), dtype=np.int64)
     graphs[:, rows, cols] = bits
-    graphs[:, cols, rows] = bits
+    if not directed:
+        graphs[:, cols, rows] = bits
     return graphs
 
 
@@ -282,7 +307,10 @@ def linear_gnn(
     -------
     numpy.ndarray
         ``H`` of shape ``(K + 1, n, n)``; ``H[k, j]`` is the output of node ``j`` at
-        layer ``k`` (row ``j``), exact integers.
+        layer ``k`` (row ``j``), exact integers. With sum aggregation
+        ``H[k] = (A.T)^k``: channel ``i`` of node ``j``, ``H[k, j, i]``, counts the
+        walks of length ``k`` from ``i`` to ``j`` (along the edge directions if
+        ``directed``).
 
     Examples
     --------

@@ -551,6 +551,10 @@ def mask_gradients(params: object, d: int) -> FloatArray:
     (8, 31)
     >>> np.array_equal(G[6], population_gradient(p, [1, 1, 0]))
     True
+    >>> mask_gradients(p, 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: d=4 does not match params: W has d = 3 columns
     """
     p, dim = _params_for(params, d)
     size = n_params(dim, p.W.shape[0])
@@ -580,6 +584,10 @@ def gradient_variance(params: object, d: int) -> float:
     >>> G = mask_gradients(p, 4) - common_gradient(p, 4)
     >>> bool(np.isclose(gradient_variance(p, 4), (G**2).sum(axis=1).mean()))
     True
+    >>> gradient_variance(exact_parity_network([1] * 25), 25)
+    Traceback (most recent call last):
+    ...
+    ValueError: d=25 is too large for exact enumeration of all 2^d inputs; the limit is d <= 24
     """
     p, dim = _params_for(params, d)
     total = 0.0

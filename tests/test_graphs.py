@@ -66,6 +66,26 @@ def test_all_graphs_are_distinct_and_symmetric() -> None:
     assert not family[:, range(4), range(4)].any()
 
 
+def test_all_directed_graphs_are_distinct_and_loop_free() -> None:
+    family = graphs.all_graphs(3, directed=True)
+    assert family.shape == (2**6, 3, 3)
+    assert len({g.tobytes() for g in family}) == 2**6
+    assert not family[:, range(3), range(3)].any()
+    symmetric = np.array([np.array_equal(g, g.T) for g in family])
+    assert symmetric.sum() == 2**3  # one per undirected graph on 3 vertices
+    assert len(graphs.all_graphs(4, directed=True)) == 2**12
+
+
+def test_directed_channels_count_walks_from_i_to_j() -> None:
+    # Channel i of node j counts walks i -> j along edge directions: H_k = (A^T)^k.
+    family = graphs.all_graphs(3, directed=True)
+    for A in family:
+        H = graphs.linear_gnn(A, 3, directed=True)
+        for k in range(4):
+            W = graphs.walk_counts_by_enumeration(A, k, directed=True)
+            assert np.array_equal(H[k], W.T)
+
+
 def test_count_walks_agrees_with_networkx() -> None:
     for seed in range(5):
         G = nx.gnp_random_graph(9, 0.4, seed=seed)
@@ -165,6 +185,8 @@ def test_other_bad_arguments() -> None:
         list(graphs.walks(A, 0, 5, 1))
     with pytest.raises(ValueError, match="n must be at most"):
         graphs.all_graphs(7)
+    with pytest.raises(ValueError, match="n must be at most 4 for directed"):
+        graphs.all_graphs(5, directed=True)
     with pytest.raises(ValueError, match="vertex sequences"):
         graphs.walk_counts_by_enumeration(np.ones((10, 10), int) - np.eye(10, dtype=int), 7)
     with pytest.raises(ValueError, match="single"):
