@@ -160,6 +160,15 @@ WIDE_BLOCKS = """
   })
 """
 
+# Cell outputs that show a Python repr of a check record or table instead of a
+# rendered result: a cell that should have ended with ";" (asserted).
+RAW_REPRS = """
+() => [...document.querySelectorAll("article .cell_output pre")]
+  .map((e) => e.textContent.trim())
+  .filter((t) => /^(CheckRecord|CheckTable|Derivation)\\(/.test(t))
+  .map((t) => t.slice(0, 80))
+"""
+
 # Switches the page to the theme's dark mode, as its colour-mode button does, and
 # waits for the colour transitions that the switch starts to finish.
 DARK_THEME = """
@@ -330,6 +339,7 @@ def test_page_reads_cleanly(page: Page, site_page: str) -> None:
         screenshot(page, site_page)
 
     problems = seen.network_problems() + math_problems(math)
+    problems += [f"raw repr printed by a cell: {text}" for text in page.evaluate(RAW_REPRS)]
     for image in images:
         if image["width"] == 0:
             problems.append(f"image not loaded: {image['src']}")
