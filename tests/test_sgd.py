@@ -218,7 +218,10 @@ def test_ridge_sgd_constant_step_stalls_at_a_floor_proportional_to_eta() -> None
         assert dist.shape == (200, 61)
         floors[eta] = dist[:, -30:].mean()  # the last 3,000 steps
     assert floors[0.005] > 1e-4  # a constant step does not converge ...
-    assert 1.6 < floors[0.01] / floors[0.005] < 2.6  # ... and the floor scales with eta
+    # ... and the floor scales with eta: to first order in eta the ratio is 2; the window
+    # allows for the Monte Carlo error of 200 runs and the O(eta^2) term, and fails for a
+    # floor that does not depend on eta (ratio 1) or grows like eta^2 (ratio 4).
+    assert 1.6 < floors[0.01] / floors[0.005] < 2.6
     _, decayed = sgd.run_ridge_sgd(X, y, 1.0, 0.01, 6000, runs=200, seed=1, every=100, decay=0.01)
     assert decayed[:, -1].mean() < floors[0.01]
 
