@@ -14,6 +14,8 @@ from dlhw.proof import (
     CheckTable,
     Derivation,
     ProofError,
+    Real,
+    Space,
     bound,
     clear_records,
     exhaustive,
@@ -163,17 +165,12 @@ def test_derivation_inequality_exact_and_false() -> None:
 
 
 def test_derivation_inequality_by_search_fails_on_false_claim() -> None:
-    u = sympy.Symbol("u")  # no assumptions: sympy cannot decide, so sampling is used
-    sample = {u: 0}
-
-    def draw(rng: np.random.Generator) -> dict[sympy.Basic, float]:
-        sample[u] = float(rng.normal())
-        return dict(sample)
-
-    d = Derivation(u**2, claim="sampled").le(u**2 + u**4, "add fourth power", sample=draw)
+    u = sympy.Symbol("u")  # no assumptions: sympy cannot decide, so a search is used
+    space = Space({u: Real()})
+    d = Derivation(u**2, claim="searched").le(u**2 + u**4, "add fourth power", space=space)
     assert d.qed().record.kind == "falsification search"  # type: ignore[union-attr]
-    with pytest.raises(ProofError, match="gap"):
-        Derivation(u, claim="false").le(u**2, "square is bigger", sample=draw)
+    with pytest.raises(ProofError, match="lhs ="):
+        Derivation(u, claim="false").le(u**2, "square is bigger", space=space)
 
 
 def test_derivation_undecided_inequality_without_sampler_fails() -> None:
@@ -216,16 +213,20 @@ def test_exhaustive_batched_and_residuals() -> None:
         xs,
         claim="pythagoras",
         batched=True,
+        residual=True,
         tol=1e-15,
     )
     assert rec.worst <= 1e-15
+    assert rec.tolerance == 1e-15
     with pytest.raises(ProofError, match="case 0"):
-        exhaustive(lambda v: np.abs(v - 0.5), xs, claim="all halves", batched=True, tol=1e-3)
+        exhaustive(
+            lambda v: np.abs(v - 0.5), xs, claim="all halves", batched=True, residual=True, tol=1e-3
+        )
 
 
 def test_exhaustive_nan_residual_fails() -> None:
     with pytest.raises(ProofError):
-        exhaustive(lambda v: float("nan"), [1], claim="nan is not zero")
+        exhaustive(lambda v: float("nan"), [1], claim="nan is not zero", residual=True)
 
 
 def test_exhaustive_bad_input() -> None:
@@ -236,8 +237,8 @@ def test_exhaustive_bad_input() -> None:
     with pytest.raises(TypeError, match="callable"):
         exhaustive(3, [1], claim="not callable")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="tol"):
-        exhaustive(lambda v: True, [1], claim="neg tol", tol=-1.0)
-    with pytest.raises(TypeError, match="booleans or real residuals"):
+        exhaustive(lambda v: True, [1], claim="neg tol", residual=True, tol=-1.0)
+    with pytest.raises(TypeError, match="booleans"):
         exhaustive(lambda v: "yes", [1], claim="strings")
 
 

@@ -1,33 +1,62 @@
-"""The executable-proof kernel: four kinds of check, each able to fail.
+"""The executable-proof kernel: claims as objects, four kinds of check, and experiments.
 
+* :class:`Claim` -- a statement built once from sympy (relation, hypotheses, named
+  constants): it renders the formula the reader sees and drives its own checks;
 * :func:`identity` -- an equality of expressions, exact for scalars, randomized exact
   substitution for matrix expressions;
 * :class:`Derivation` -- a chain of checked steps that renders itself as LaTeX;
 * :func:`exhaustive` -- a predicate over every case of a finite family;
-* :func:`bound` -- an inequality attacked by random and adversarial search.
+* :class:`Space` and :meth:`Claim.search` -- an inequality attacked on random, boundary
+  and extremal instances and by an optimiser;
+* :func:`experiment` -- a measurement, shown but never counted as evidence.
 
-Each returns a :class:`CheckRecord` and raises :class:`ProofError` when the claim is
+Each check returns a :class:`CheckRecord` and raises :class:`ProofError` when the claim is
 false. :func:`what_was_checked` tabulates the records of a page.
 """
 
 from dlhw.proof.bound import bound
+from dlhw.proof.claim import Claim, claims, clear_claims
 from dlhw.proof.derivation import Derivation
 from dlhw.proof.exhaustive import exhaustive
+from dlhw.proof.experiment import experiment
 from dlhw.proof.identity import identity
-from dlhw.proof.records import KINDS, CheckRecord, ProofError, clear_records, records
+from dlhw.proof.mutate import MutantResult, run_mutants
+from dlhw.proof.notation import defined
+from dlhw.proof.records import (
+    EXPERIMENT,
+    KINDS,
+    CheckRecord,
+    ProofError,
+    clear_records,
+    records,
+)
 from dlhw.proof.report import RECORDS_KEY, CheckTable, what_was_checked
+from dlhw.proof.space import Integer, Matrix, Real, Space, Vector
 
 __all__ = [
+    "EXPERIMENT",
     "KINDS",
     "RECORDS_KEY",
     "CheckRecord",
     "CheckTable",
+    "Claim",
     "Derivation",
+    "Integer",
+    "Matrix",
+    "MutantResult",
     "ProofError",
+    "Real",
+    "Space",
+    "Vector",
     "bound",
+    "claims",
+    "clear_claims",
     "clear_records",
+    "defined",
     "exhaustive",
+    "experiment",
     "identity",
     "records",
+    "run_mutants",
     "what_was_checked",
 ]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import optimize
 
+from dlhw.proof.guards import budget, tolerance
 from dlhw.proof.records import (
     CheckRecord,
     ProofError,
@@ -34,17 +35,15 @@ class _Attack:
         self.evaluations = 0
         self.worst = -np.inf
 
-    def ratio(self, z: Instance, *, strict_finite: bool) -> float:
+    def ratio(self, z: Instance) -> float:
         left, right = float(self.lhs(z)), float(self.rhs(z))
         self.evaluations += 1
         if not (np.isfinite(left) and np.isfinite(right)):
-            if strict_finite:
-                raise ProofError(
-                    self.claim,
-                    f"evaluation {self.evaluations}",
-                    f"non-finite side (lhs={left}, rhs={right}) at z={z!r}",
-                )
-            return 0.0
+            raise ProofError(
+                self.claim,
+                f"evaluation {self.evaluations}",
+                f"non-finite side (lhs={left}, rhs={right}) at z={z!r}: not established",
+            )
         if left > right + self.atol + self.rtol * abs(right):
             ratio = left / right if right > 0 else np.inf
             raise ProofError(
@@ -122,11 +121,10 @@ def bound(
     """
     text = require_text(claim, "claim")
     label = optional_label(label)
-    for name, value in (("trials", trials), ("starts", starts), ("maxiter", maxiter)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    if trials < 1:
-        raise ValueError("trials must be at least 1")
+    trials = budget(trials, "trials")
+    starts = budget(starts, "starts", minimum=0)
+    maxiter = budget(maxiter, "maxiter")
+    rtol, atol = tolerance(rtol, "rtol"), tolerance(atol, "atol")
     clock = Stopwatch()
     attack = _Attack(text, lhs, rhs, rtol, atol)
     rng = np.random.default_rng(seed)
@@ -135,11 +133,11 @@ def bound(
         z = np.asarray(sample(rng), dtype=float)
         if z.ndim != 1 or z.size == 0:
             raise ValueError(f"sample must return a non-empty 1-D array, got shape {z.shape}")
-        instances.append((attack.ratio(z, strict_finite=True), z))
+        instances.append((attack.ratio(z), z))
     instances.sort(key=lambda pair: pair[0], reverse=True)
     for _, z0 in instances[:starts]:
         optimize.minimize(
-            lambda z: -attack.ratio(z, strict_finite=False),
+            lambda z: -attack.ratio(z) if np.all(np.isfinite(z)) else 0.0,
             z0,
             method="L-BFGS-B",
             options={"maxiter": maxiter},

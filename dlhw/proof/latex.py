@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sympy
+from sympy.core.function import _coeff_isneg
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 
 class _BookPrinter(LatexPrinter):  # type: ignore[misc]
@@ -16,6 +18,17 @@ class _BookPrinter(LatexPrinter):  # type: ignore[misc]
 
     def _print_Identity(self, _expr: Any) -> str:
         return "I"
+
+    def _print_MatAdd(self, expr: Any) -> str:
+        r"""Print terms with a plus sign first, so ``I - \eta H`` reads as in the text."""
+        terms = sorted(expr.args, key=_coeff_isneg)
+        out = self._print(terms[0])
+        for term in terms[1:]:
+            if _coeff_isneg(term):
+                out += " - " + self.parenthesize(-term, PRECEDENCE["Add"])
+            else:
+                out += " + " + self._print(term)
+        return str(out)
 
 
 def to_latex(expr: sympy.Basic) -> str:
