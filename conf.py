@@ -8,7 +8,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.resolve()
 sys.path.insert(0, str(ROOT))  # autodoc imports dlhw from the checkout
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
 import dlhw  # noqa: E402
 
@@ -29,7 +28,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinxcontrib.bibtex",
-    "dlhw_book",
+    "dlhw.sphinxext",
 ]
 
 exclude_patterns = ["_build", "_ext", "_data", "**.ipynb_checkpoints", "jupyter_execute"]
@@ -40,9 +39,12 @@ nitpicky = True
 # No network at build time, so no intersphinx: references to other libraries' types
 # in signatures cannot resolve and are not errors of ours.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc)\..*"),
+    (r"py:.*", r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc|docutils|sphinx|nbformat|pathlib)\..*"),
     (r"py:.*", r"(NDArray|ArrayLike|Sampler|Instance|Side|np\.\w+|numbers\..*)"),
     (r"py:.*", r"dlhw\.proof\.records\.(CheckRecord|ProofError)"),
+    # names imported for type hints only (under TYPE_CHECKING) or private aliases
+    (r"py:.*", r"(Claim|Space|Compiled|Env|Spec|Constraints|Bound|Path|Finding|Statement|PageData)"),
+    (r"py:.*", r"dlhw\.proof\.(space|search)\.(Constraints|Attack|Outcome)"),
 ]
 
 # --- MyST and notebook execution -------------------------------------------------

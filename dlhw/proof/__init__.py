@@ -1,17 +1,22 @@
 """The executable-proof kernel: claims as objects, four kinds of check, and experiments.
 
-* :class:`Claim` -- a statement built once from sympy (relation, hypotheses, named
-  constants): it renders the formula the reader sees and drives its own checks;
-* :func:`identity` -- an equality of expressions, exact for scalars, randomized exact
-  substitution for matrix expressions;
-* :class:`Derivation` -- a chain of checked steps that renders itself as LaTeX;
-* :func:`exhaustive` -- a predicate over every case of a finite family;
-* :class:`Space` and :meth:`Claim.search` -- an inequality attacked on random, boundary
-  and extremal instances and by an optimiser;
-* :func:`experiment` -- a measurement, shown but never counted as evidence.
+* :class:`~dlhw.proof.claim.Claim` -- a statement built once from sympy (relation,
+  hypotheses, named constants): it renders the formula the reader sees and drives its
+  own checks;
+* :func:`~dlhw.proof.identity.identity` -- an equality of expressions, exact for
+  scalars, randomized exact substitution for matrix expressions;
+* :class:`~dlhw.proof.derivation.Derivation` -- a chain of checked steps that renders
+  itself as LaTeX;
+* :func:`~dlhw.proof.exhaustive.exhaustive` -- a predicate over every case of a finite
+  family;
+* :class:`~dlhw.proof.space.Space` and :meth:`~dlhw.proof.claim.Claim.search` -- an
+  inequality attacked on random, boundary and extremal instances and by an optimiser;
+* :func:`~dlhw.proof.experiment.experiment` -- a measurement, shown but never counted
+  as evidence.
 
-Each check returns a :class:`CheckRecord` and raises :class:`ProofError` when the claim is
-false. :func:`what_was_checked` tabulates the records of a page.
+Each check returns a :class:`~dlhw.proof.records.CheckRecord` and raises
+:class:`~dlhw.proof.records.ProofError` when the claim is
+false. :func:`~dlhw.proof.report.what_was_checked` tabulates the records of a page.
 """
 
 from dlhw.proof.bound import bound

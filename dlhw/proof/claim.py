@@ -71,6 +71,8 @@ RELATIONS = {
 }
 _INEQUALITIES = ("<=", "<", ">=", ">")
 _REGISTRY: dict[str, Claim] = {}
+#: ``label=`` default: the claim states the numbered statement whose label is its key.
+SAME_AS_KEY = "<key>"
 
 
 def claims() -> dict[str, Claim]:
@@ -167,7 +169,9 @@ class Claim:
         The relation: ``rel`` is one of ``"="``, ``"<="``, ``"<"``, ``">="``, ``">"``,
         ``"<=>"`` (both sides statements that are equivalent), ``"=>"``.
     label
-        The label of the theorem-like block the claim states (default: ``key``).
+        The label of the theorem-like block the claim states (default: ``key``), or
+        ``None`` for a claim that supports no numbered statement (an exercise, a fact
+        about the code).
     given
         Hypotheses: sympy relations (``eta > 0``) or predicates (``Q.symmetric(A)``),
         each rendered and each enforced by the checks.
@@ -191,7 +195,7 @@ class Claim:
         rel: str,
         rhs: object,
         *,
-        label: str | None = None,
+        label: str | None = SAME_AS_KEY,
         given: Iterable[sympy.Basic] = (),
         where: Iterable[tuple[sympy.Basic, object]] = (),
         uses: Iterable[str] = (),
@@ -205,7 +209,9 @@ class Claim:
         self.rel = rel
         self.lhs = as_sympy(lhs, "lhs")
         self.rhs = as_sympy(rhs, "rhs")
-        self.label = require_text(label, "label") if label is not None else self.key
+        if label == SAME_AS_KEY:
+            label = self.key
+        self.label = require_text(label, "label") if label is not None else None
         self.given = [as_sympy(h, "hypothesis") for h in given]
         for h in self.given:
             if h in (sympy.true, sympy.false):
@@ -248,18 +254,24 @@ class Claim:
         r"""Return the LaTeX of the claim, or of one ``part`` of it.
 
         ``None``: the relation; ``"lhs"``, ``"rhs"``: one side; ``"given"``: the
-        hypotheses; ``"where"``: the constants; ``"full"``: the relation followed by its
+        hypotheses; ``"domains"``: the domains of the symbols (``k \in \mathbb{Z}_{\ge 0}``);
+        ``"where"``: the constants; ``"full"``: the relation followed by its domains and
         hypotheses; the name of a constant (e.g. ``"nu"``): its definition.
         """
-        given = ", \\quad ".join(self.domains() + _chains(self.given))
+        given = ", \\quad ".join(_chains(self.given))
+        domains = ", \\quad ".join(self.domains())
+        everything = ", \\quad ".join(self.domains() + _chains(self.given))
         pieces = {
             None: f"{to_latex(self.lhs)} {RELATIONS[self.rel]} {to_latex(self.rhs)}",
             "lhs": to_latex(self.lhs),
             "rhs": to_latex(self.rhs),
             "given": given,
+            "domains": domains,
             "where": ", \\quad ".join(f"{to_latex(s)} = {to_latex(e)}" for s, e in self.where),
         }
-        pieces["full"] = pieces[None] + (f" \\qquad \\left({given}\\right)" if given else "")
+        pieces["full"] = pieces[None] + (
+            f" \\qquad \\left({everything}\\right)" if everything else ""
+        )
         pieces.update({str(s): f"{to_latex(s)} = {to_latex(e)}" for s, e in self.where})
         if part not in pieces:
             raise KeyError(f"claim {self.key!r} has no part {part!r}")
@@ -331,6 +343,7 @@ class Claim:
         names = (
             ["lhs", "rhs", "full"]
             + (["given"] if self.given else [])
+            + (["domains"] if self.domains() else [])
             + (["where"] if self.where else [])
         )
         out = {"": self.latex(), **{name: self.latex(name) for name in names}}
@@ -381,6 +394,9 @@ class Claim:
 
     def _environment(self, values: Mapping[sympy.Basic, Any]) -> dict[sympy.Basic, Any]:
         env = dict(values)
+        for symbol, value in values.items():
+            if isinstance(symbol, sympy.MatrixSymbol):
+                _bind_shape(symbol, value, env)
         for symbol, compiled, _ in self._definitions():
             if symbol not in env:
                 env[symbol] = as_scalar(compiled(env))
@@ -510,9 +526,10 @@ class Claim:
             )
         finding = Finding(math.nan, "", False, None, False)
         for index, (name, _) in enumerate(hypotheses):
-            bad = next(
-                (env for env in outside.get(index, []) if residual(env) > (tol_value or 0.0)), None
-            )
+            violating = outside.get(index, [])
+            if not violating:
+                continue  # the family never violates it alone: nothing to say either way
+            bad = next((env for env in violating if residual(env) > (tol_value or 0.0)), None)
             if bad is not None:
                 finding.needed[name] = (
                     f"counterexample among the cases that violate it: {describe(bad)}"
@@ -640,7 +657,7 @@ class Claim:
         return self._log(record)
 
     def derivation(self, **options: Any) -> Any:
-        """Start a :class:`~dlhw.proof.Derivation` at the left side of this claim.
+        """Start a :class:`~dlhw.proof.derivation.Derivation` at the left side of this claim.
 
         Its ``qed()`` checks that the chain ends at the right side and that its steps
         compose to the claim's relation.
@@ -818,6 +835,20 @@ def _refuse_hidden_hypotheses(claim: Claim, space: Space, rules: Constraints) ->
                 "state it as a hypothesis (Q.symmetric, Q.positive_definite, psd, ...) and leave "
                 "the space general"
             )
+
+
+def _bind_shape(symbol: sympy.MatrixSymbol, value: Any, env: dict[sympy.Basic, Any]) -> None:
+    """Check ``value``'s shape against ``symbol``'s; bind symbolic dimensions from it."""
+    shape = np.shape(value)
+    if len(shape) != 2:
+        raise ValueError(f"{symbol} must take a 2-D array, got shape {shape}")
+    for dim, size in zip(symbol.shape, shape, strict=True):
+        if dim.is_Integer and int(dim) != size:
+            raise ValueError(
+                f"{symbol} is {symbol.shape[0]} x {symbol.shape[1]}, got shape {shape}"
+            )
+        if isinstance(dim, sympy.Symbol) and env.setdefault(dim, size) != size:
+            raise ValueError(f"dimension {dim} is {env[dim]} elsewhere but {size} in {symbol}")
 
 
 def _bounded(cases: Iterable[Any], max_cases: int) -> Iterator[Any]:

@@ -6,7 +6,7 @@ what the reader sees is what was checked. A reason is words, or an object: a cla
 invokes (rendered as that claim's formula) or a sympy relation; a reason written as a
 hand-typed formula with a relation in it is refused, because nothing would check it.
 
-A derivation made with :meth:`dlhw.proof.Claim.derivation` belongs to a claim: it starts
+A derivation made with :meth:`dlhw.proof.claim.Claim.derivation` belongs to a claim: it starts
 at the claim's left side, its ``qed()`` checks that it ends at the right side and that
 its steps compose to the claim's relation, and every step is checked under the claim's
 hypotheses (a step that needs ``A`` symmetric is checked on symmetric matrices only if
@@ -125,7 +125,7 @@ class Derivation:
     label
         The label of the theorem or lemma the derivation supports.
     of
-        The claim this derivation proves (set by :meth:`dlhw.proof.Claim.derivation`).
+        The claim this derivation proves (set by :meth:`dlhw.proof.claim.Claim.derivation`).
     **options
         Defaults passed to :func:`dlhw.proof.identity` for every equality step
         (``trials=``, ``seed=``, and, for a derivation that belongs to no claim,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,8 @@ def _constant(expr: sympy.Basic) -> Compiled:
         )
     elif expr.is_Integer:
         value = int(expr)
+    elif expr.is_Rational:
+        value = Fraction(int(expr.p), int(expr.q))
     elif expr is sympy.true or expr is sympy.false:
         value = bool(expr)
     else:
@@ -78,19 +81,46 @@ def _fold(parts: list[Compiled], op: Callable[[Any, Any], Any]) -> Compiled:
     return run
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """Whether two values are equal: all entries, for arrays."""
+    return bool(np.shape(a) == np.shape(b) and np.all(np.asarray(a) == np.asarray(b)))
+
+
+def _is_float(value: Any) -> bool:
+    return isinstance(value, float | np.floating) or (
+        isinstance(value, np.ndarray) and value.dtype.kind in "fc"
+    )
+
+
+def _exact_with(a: Any, b: Any) -> tuple[Any, Any]:
+    """Keep fractions exact next to integers; let them become floats next to floats."""
+    if isinstance(a, Fraction) and _is_float(b):
+        return float(a), b
+    if isinstance(b, Fraction) and _is_float(a):
+        return a, float(b)
+    return a, b
+
+
+def _plus(a: Any, b: Any) -> Any:
+    a, b = _exact_with(a, b)
+    return a + b
+
+
 def _times(a: Any, b: Any) -> Any:
+    a, b = _exact_with(a, b)
     if np.ndim(a) == 2 and np.ndim(b) == 2:
         return a @ b
     return a * b
 
 
 def _power(base: Any, exponent: Any) -> Any:
-    if (
-        isinstance(base, int | np.integer)
-        and isinstance(exponent, int | np.integer)
-        and exponent >= 0
-    ):
-        return base**exponent
+    if isinstance(base, int | np.integer | Fraction) and isinstance(exponent, int | np.integer):
+        power = int(exponent)
+        exact = base if isinstance(base, Fraction) else int(base)
+        if power >= 0:
+            return exact**power
+        if exact != 0:
+            return Fraction(1) / Fraction(exact) ** -power
     return np.power(np.asarray(base, dtype=float), exponent)
 
 
@@ -215,7 +245,7 @@ def compile_numeric(expr: sympy.Basic) -> Compiled:  # noqa: PLR0911, PLR0912
         args = [compile_numeric(a) for a in expr.args]
         return lambda env: numeric(*(a(env) for a in args))
     if isinstance(expr, sympy.Add | sympy.MatAdd):
-        return _fold([compile_numeric(a) for a in expr.args], lambda a, b: a + b)
+        return _fold([compile_numeric(a) for a in expr.args], _plus)
     if isinstance(expr, sympy.Mul | sympy.MatMul):
         return _fold([compile_numeric(a) for a in expr.args], _times)
     if isinstance(expr, sympy.HadamardProduct):
@@ -232,15 +262,12 @@ def compile_numeric(expr: sympy.Basic) -> Compiled:  # noqa: PLR0911, PLR0912
     if isinstance(expr, sympy.Inverse):
         arg = compile_numeric(expr.arg)
         return lambda env: np.linalg.inv(np.asarray(arg(env), dtype=float))
-    if isinstance(expr, sympy.Identity):
-        n = int(expr.shape[0])
-        return lambda _env: np.eye(n, dtype=int)
-    if isinstance(expr, sympy.ZeroMatrix):
-        shape = (int(expr.shape[0]), int(expr.shape[1]))
-        return lambda _env: np.zeros(shape, dtype=int)
-    if isinstance(expr, sympy.OneMatrix):
-        shape = (int(expr.shape[0]), int(expr.shape[1]))
-        return lambda _env: np.ones(shape, dtype=int)
+    if isinstance(expr, sympy.Identity | sympy.ZeroMatrix | sympy.OneMatrix):
+        rows, cols = (compile_numeric(s) for s in expr.shape)
+        if isinstance(expr, sympy.Identity):
+            return lambda env: np.eye(int(rows(env)), dtype=int)
+        fill = 0 if isinstance(expr, sympy.ZeroMatrix) else 1
+        return lambda env: np.full((int(rows(env)), int(cols(env))), fill, dtype=int)
     if isinstance(expr, MatrixElement):
         return _element(expr)
     if isinstance(expr, sympy.Trace):
@@ -255,6 +282,10 @@ def compile_numeric(expr: sympy.Basic) -> Compiled:  # noqa: PLR0911, PLR0912
     if type(expr) in _ELEMENTWISE:
         func, arg = _ELEMENTWISE[type(expr)], compile_numeric(expr.args[0])
         return lambda env: func(arg(env))
+    if isinstance(expr, sympy.Equality | sympy.Unequality):
+        left, right = compile_numeric(expr.lhs), compile_numeric(expr.rhs)
+        same = isinstance(expr, sympy.Equality)
+        return lambda env: _equal(left(env), right(env)) == same
     if type(expr) in _RELATIONS:
         rel, left, right = (
             _RELATIONS[type(expr)],
@@ -285,5 +316,6 @@ def compile_numeric(expr: sympy.Basic) -> Compiled:  # noqa: PLR0911, PLR0912
 def as_scalar(value: Any) -> Any:
     """Return a 1 x 1 array as its single entry, everything else unchanged."""
     if isinstance(value, np.ndarray) and value.size == 1 and value.ndim >= 1:
-        return value.reshape(-1)[0].item()
+        value = value.reshape(-1)[0]
+        return value if isinstance(value, Fraction) else value.item()
     return value

@@ -205,9 +205,10 @@ def index_ranges(*exprs: sympy.Basic) -> dict[sympy.Symbol, int]:
     """
     ranges: dict[sympy.Symbol, int] = {}
     for expr in exprs:
+        free = expr.free_symbols  # indices bound by a Sum are not free
         for element in expr.atoms(sympy.matrices.expressions.matexpr.MatrixElement):
             for index, size in zip(element.args[1:], element.args[0].shape, strict=True):
-                if isinstance(index, sympy.Symbol):
+                if isinstance(index, sympy.Symbol) and index in free:
                     ranges[index] = min(ranges.get(index, int(size)), int(size))
     return ranges
 

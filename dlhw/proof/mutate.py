@@ -4,7 +4,7 @@ Each mutant changes one thing: a constant or an exponent moved by one, a quantit
 swapped for its partner (``lambda_min`` for ``lambda_max``), a transpose removed, the
 relation reversed (or made strict, for a bound that is attained), a hypothesis dropped
 or widened. :func:`run_mutants` reruns a claim's recorded checks on every mutant: a
-mutant is *killed* when a check raises :class:`~dlhw.proof.ProofError`. A survivor is
+mutant is *killed* when a check raises :class:`~dlhw.proof.records.ProofError`. A survivor is
 either a weak check or a true stronger statement — the claim can say which with
 ``true_mutants={description: reason}``.
 """

@@ -68,8 +68,9 @@ class Defined(sympy.Function):  # type: ignore[misc]
             return rule(*args)
         return type(self)(*args)
 
-    def _latex(self, printer: Any) -> str:
-        return _fill(self.latex_template, [printer._print(a) for a in self.args])
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        text = _fill(self.latex_template, [printer._print(a) for a in self.args])
+        return text if exp is None else f"\\left({text}\\right)^{{{exp}}}"
 
     def _sympystr(self, printer: Any) -> str:
         return f"{type(self).__name__}({', '.join(printer._print(a) for a in self.args)})"
@@ -91,7 +92,7 @@ class DefinedMatrix(MatrixExpr):  # type: ignore[misc]
     def shape(self) -> tuple[Any, Any]:
         """The shape, computed from the arguments."""
         rows, cols = type(self).shape_of(*self.args)
-        return sympy.Integer(rows), sympy.Integer(cols)
+        return sympy.sympify(rows), sympy.sympify(cols)
 
     def _latex(self, printer: Any) -> str:
         return _fill(self.latex_template, [printer._print(a) for a in self.args])

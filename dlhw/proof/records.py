@@ -2,7 +2,7 @@
 
 Every check in :mod:`dlhw.proof` returns a :class:`CheckRecord` and appends it to the
 log of the running process. A book page runs in its own kernel, so the log holds
-exactly the checks of that page; :func:`dlhw.proof.what_was_checked` renders it.
+exactly the checks of that page; :func:`dlhw.proof.report.what_was_checked` renders it.
 
 Kinds and their measure
 -----------------------
@@ -81,7 +81,7 @@ class CheckRecord:
     claim
         The claim in words (may contain ``$...$`` math generated from claim objects).
     kind
-        One of :data:`KINDS`, or ``"experiment"``.
+        One of :data:`~dlhw.proof.records.KINDS`, or ``"experiment"``.
     cases
         How many instances, substitutions or cases were evaluated.
     worst

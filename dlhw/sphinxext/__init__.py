@@ -1,0 +1,89 @@
+"""The dlhw book's Sphinx extension.
+
+One module per job:
+
+* :mod:`~dlhw.sphinxext.claims` -- the ``{claim}`` role and directive (statements
+  rendered from checked claims), ``{by-hand}``, and the ``{dlhw-checks}`` table;
+* :mod:`~dlhw.sphinxext.collect` -- reads each page (claims, records, statements,
+  problem IDs) and enforces the book's rules;
+* :mod:`~dlhw.sphinxext.pages` -- the generated tables: a chapter's checks, the ledger,
+  the problem index, the versions;
+* :mod:`~dlhw.sphinxext.cache` -- a page re-executes when ``dlhw`` or its data changes;
+* :mod:`~dlhw.sphinxext.downloads` -- the ``.ipynb`` download of each chapter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from dlhw.sphinxext import cache, claims, collect, downloads, pages, store
+
+
+def _new_build(app: Sphinx) -> None:
+    """``builder-inited``: a token that marks the pages read by this build."""
+    app.env.dlhw_build = uuid.uuid4().hex  # type: ignore[attr-defined]
+
+
+def _regenerate(_app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: rewrite the generated pages when any page was read.
+
+    Nothing is read on a rebuild with nothing changed, so nothing is rewritten; when a
+    chapter changes, the ledger and the indexes, which summarise every chapter, are.
+    """
+    token = getattr(env, "dlhw_build", "")
+    book = store.pages(env)
+    if not any(page.build == token for page in book.values()):
+        return []
+    return sorted(doc for doc, page in book.items() if page.generated and page.build != token)
+
+
+def bibliography_roles(
+    _app: Sphinx, _pagename: str, _template: str, context: dict[str, Any], _doctree: Any
+) -> None:
+    """Give citation entries the ARIA role their ``role="list"`` parent requires.
+
+    Docutils marks each entry ``doc-biblioentry``, a role that ARIA 1.3 deprecates and
+    that screen readers do not count as an item of the list around it.
+    """
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the roles, directives, nodes, collector and events."""
+    app.add_config_value("dlhw_install_source", "git+https://github.com/dlhw-book/dlhw", "html")
+    app.add_node(
+        claims.by_hand,
+        html=(claims.visit_by_hand_html, None),
+        latex=(claims.visit_by_hand_latex, None),
+        text=(claims.visit_skip, None),
+        man=(claims.visit_skip, None),
+        texinfo=(claims.visit_skip, None),
+    )
+    app.add_node(claims.checks_placeholder)
+    app.add_node(pages.dlhw_generated)
+    app.add_role("claim", claims.ClaimRole())
+    app.add_role("by-hand", claims.ByHandRole())
+    app.add_directive("claim", claims.ClaimDirective)
+    app.add_directive("dlhw-checks", claims.ChecksDirective)
+    app.add_directive("dlhw-ledger", pages.LedgerDirective)
+    app.add_directive("dlhw-problem-index", pages.ProblemIndexDirective)
+    app.add_directive("dlhw-versions", pages.VersionsDirective)
+    app.add_env_collector(collect.BookCollector)
+    app.connect("source-read", cache.stamp_sources)
+    app.connect("builder-inited", _new_build)
+    app.connect("env-get-updated", _regenerate)
+    app.connect("env-check-consistency", collect.check_book)
+    app.connect("doctree-resolved", pages.resolve)
+    app.connect("html-page-context", downloads.notebook_download, priority=400)
+    app.connect("html-page-context", bibliography_roles)
+    return {
+        "version": "2.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 2,
+    }
