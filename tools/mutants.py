@@ -1,145 +1,180 @@
-"""Mutation check of the book: a wrong step must break the build.
+"""Mutation check of the book: false variants of its claims must be refuted.
 
-Each mutant edits one line of a chapter so that a claim becomes false (a dropped
-assumption, an off-by-one power, a wrong constant), builds that chapter alone, and
-expects the strict build to fail. A mutant whose build succeeds means a check on the page
-cannot fail, and this script exits non-zero.
+Two kinds of mutant:
 
-Run through ``nox -s mutants``.
+* **claim mutants**, generated from the claim objects of every chapter (each constant
+  and exponent moved, a quantity swapped for its partner, the relation reversed, each
+  hypothesis and assumption dropped or widened; see :mod:`dlhw.proof.mutate`). Each
+  chapter's code runs once, in-process, with ``DLHW_MUTANTS=1``; then every claim's
+  recorded checks are rerun on each of its mutants, which must raise ``ProofError``. No
+  Sphinx build per mutant, so the whole set stays fast as the book grows.
+* **build mutants**, a few hand-written edits of ``dlhw/`` formulas: the page that uses
+  the formula is built alone with the edit, and the strict build must fail. These show
+  that a wrong formula in the package is caught by the book itself, not only by the
+  unit tests.
+
+The report goes to ``_build/mutants/report.json``, where the ledger reads it. Exit status
+1 if any mutant survives without being declared a true statement.
+
+Run through ``nox -s mutants`` (``-- --claims-only`` or ``-- --build-only`` for one kind,
+``-- docs/graphs/walks.md`` for one chapter).
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
+import json
 import os
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from page_tree import DOCS, make_tree
+from page_tree import DOCS, chapter_pages, make_tree
 
 ROOT = DOCS.parent
+REPORT = ROOT / "_build" / "mutants" / "report.json"
 
 
 @dataclass(frozen=True)
-class Mutant:
-    """A one-line edit of a chapter that makes one of its claims false."""
+class BuildMutant:
+    """A one-line edit of a ``dlhw`` module that makes a formula in it wrong."""
 
-    page: str
+    file: str
     old: str
     new: str
+    page: str
     why: str
 
 
-MUTANTS = [
-    Mutant(
+BUILD_MUTANTS = [
+    BuildMutant(
+        "dlhw/graphs.py",
+        "counts[pair] += is_walk[ends == pair].sum(axis=0)",
+        "counts[pair] += 2 * is_walk[ends == pair].sum(axis=0)",
         "graphs/walks.md",
-        '.eq(sympy.MatPow(A5, 4), "$A$ is symmetric", symmetric=[A5])',
-        '.eq(sympy.MatPow(A5, 4), "$A$ is symmetric")',
-        "drop the symmetry assumption of the last step",
-    ),
-    Mutant(
-        "graphs/walks.md",
-        '.eq(MatrixElement(sympy.MatPow(A4, h + 1), i, j), "$A^h A = A^{h+1}$")',
-        '.eq(MatrixElement(sympy.MatPow(A4, h + 2), i, j), "$A^h A = A^{h+1}$")',
-        "off-by-one power in the induction step",
-    ),
-    Mutant(
-        "graphs/walks.md",
-        "graphs.count_walks(K10, k)[0, 0] == (9**k + 9 * (-1) ** k) // 10",
-        "graphs.count_walks(K10, k)[0, 0] == (9**k + 9) // 10",
-        "wrong closed-walk formula for K10",
-    ),
-    Mutant(
-        "optimization/sgd-interpolation.md",
-        "return 4 * s[-1] ** 2 / N4, 4 * s[0] ** 2 * beta2 / N4",
-        "return 8 * s[-1] ** 2 / N4, 4 * s[0] ** 2 * beta2 / N4",
-        "wrong constant c1 = 8 sigma_min^2 / n: the drift bound is false",
-    ),
-    Mutant(
-        "optimization/sgd-interpolation.md",
-        "closed_A = -4 * eta / n * ((H @ w) @ (H @ w))",
-        "closed_A = -2 * eta / n * ((H @ w) @ (H @ w))",
-        "wrong factor in the closed form of E[A | w]",
-    ),
-    Mutant(
-        "optimization/gd-rates.md",
-        "(nu_exact(*c) == 1 - c[0] / c[2]) == (c[2] >= (c[0] + c[1]) / 2)",
-        "(nu_exact(*c) == 1 - c[0] / c[2]) == (c[2] > c[0])",
-        "the original's step condition K > lambda_min",
-    ),
-    Mutant(
-        "optimization/gd-rates.md",
-        "predicted_gd = (kappa - 1) / (kappa + 1)",
-        "predicted_gd = 1 - 1 / kappa",
-        "wrong rate for the optimal fixed step",
-    ),
-    Mutant(
-        "learnability/parity.md",
-        "    return 3 * (d // 2 + 1)",
-        "    return 3 * (d // 2)",
-        "the original's unit count, one tent short",
-    ),
-    Mutant(
-        "learnability/parity.md",
-        "parity.variance_bound(p) / 2**d",
-        "parity.variance_bound(p) / 4**d",
-        "a gradient variance bound that falls like 4^-d",
-    ),
-    Mutant(
-        "learnability/parity.md",
-        '"steps": 50_000,',
-        '"steps": 40_000,',
-        "the page claims a training run that is not the stored one",
+        "the brute-force walk count counts every walk twice",
     ),
 ]
 
 
-def build_fails(mutant: Mutant, work: Path) -> bool:
-    """Build the mutated page alone; return whether a failed check broke the build."""
-    source = DOCS / mutant.page
-    tree = work / "src"
-    make_tree([str(source)], tree)
-    page = tree / mutant.page
-    text = page.read_text()
-    if text.count(mutant.old) != 1:
-        raise SystemExit(f"mutant out of date, line not found once in {mutant.page}: {mutant.old}")
-    page.write_text(text.replace(mutant.old, mutant.new))
-    env = {**os.environ, "DLHW_JUPYTER_CACHE": str(work / "cache")}
-    result = subprocess.run(
-        [
-            "sphinx-build",
-            "-b",
-            "html",
-            "-n",
-            "-W",
-            "-q",
-            "-c",
-            str(ROOT),
-            str(tree),
-            str(work / "html"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result.returncode != 0 and "ProofError" in result.stdout + result.stderr
+def code_cells(page: Path) -> list[str]:
+    """Return the source of every code cell of a MyST notebook."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    notebook = read_myst_markdown_notebook(page.read_text())
+    return [c.source for c in notebook.cells if c.cell_type == "code"]
+
+
+def run_claim_mutants(page: str) -> dict[str, object]:
+    """Execute a chapter in-process, then refute every mutant of its claims."""
+    os.environ["DLHW_MUTANTS"] = "1"
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from dlhw.proof import claims, run_mutants
+
+    path = (DOCS / page).resolve()
+    started = time.perf_counter()
+    namespace: dict[str, object] = {"__name__": "__dlhw_page__"}
+    previous = Path.cwd()
+    os.chdir(path.parent)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for source in code_cells(path):
+                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102
+    finally:
+        os.chdir(previous)
+    executed = time.perf_counter() - started
+    results = []
+    for claim in claims().values():
+        if claim.checks:
+            results += [asdict(r) for r in run_mutants(claim)]
+    unchecked = [key for key, claim in claims().items() if not claim.checks]
+    return {
+        "page": page,
+        "results": results,
+        "claims": len(claims()),
+        "unchecked": unchecked,
+        "seconds_page": executed,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def build_fails(mutant: BuildMutant) -> tuple[bool, str]:
+    """Build the mutant's page alone with the edited module; return whether it failed."""
+    target = ROOT / mutant.file
+    original = target.read_text()
+    if original.count(mutant.old) != 1:
+        raise SystemExit(f"build mutant out of date, line not found once in {mutant.file}: {mutant.old}")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        make_tree([str(DOCS / mutant.page)], work / "src")
+        target.write_text(original.replace(mutant.old, mutant.new))
+        try:
+            result = subprocess.run(
+                ["sphinx-build", "-b", "html", "-n", "-W", "-q", "-c", str(ROOT), str(work / "src"), str(work / "html")],
+                cwd=ROOT,
+                env={**os.environ, "DLHW_JUPYTER_CACHE": str(work / "cache")},
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        finally:
+            target.write_text(original)
+    output = result.stdout + result.stderr
+    return result.returncode != 0 and "ProofError" in output, output[-400:]
 
 
 def main() -> int:
-    """Run every mutant; fail if any survives."""
-    survivors = []
-    for mutant in MUTANTS:
-        with tempfile.TemporaryDirectory() as tmp:
-            failed = build_fails(mutant, Path(tmp))
-        print(f"{'killed ' if failed else 'SURVIVED'}  {mutant.page}: {mutant.why}")
-        if not failed:
-            survivors.append(mutant)
-    print(f"{len(MUTANTS) - len(survivors)} of {len(MUTANTS)} mutants broke the build")
-    return 1 if survivors else 0
+    """Run the mutants; write the report; fail if any survives."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="*", help="chapters to mutate (default: all)")
+    parser.add_argument("--claims-only", action="store_true")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    pages = [str(Path(p).resolve().relative_to(DOCS)) for p in args.pages] or sorted(
+        str(p.relative_to(DOCS)) for p in chapter_pages() if "\ndlhw:" in p.read_text()
+    )
+    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    failed = False
+    if not args.build_only:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            for outcome in pool.map(run_claim_mutants, pages):
+                docname = str(outcome["page"]).removesuffix(".md")
+                report[docname] = outcome
+                counts: dict[str, int] = {}
+                for r in outcome["results"]:  # type: ignore[attr-defined]
+                    counts[r["status"]] = counts.get(r["status"], 0) + 1
+                    if r["status"] == "survived":
+                        failed = True
+                        print(f"SURVIVED  {docname} {r['key']}: {r['description']}")
+                print(
+                    f"{docname}: {counts.get('killed', 0)} killed, {counts.get('true', 0)} true "
+                    f"statements, {counts.get('survived', 0)} survived, "
+                    f"{counts.get('invalid', 0)} invalid, of {len(outcome['results'])} mutants of "
+                    f"{outcome['claims']} claims ({outcome['seconds']:.0f} s)"
+                )
+                if outcome["unchecked"]:
+                    failed = True
+                    print(f"UNCHECKED {docname}: claims without checks: {outcome['unchecked']}")
+    if not args.claims_only:
+        for mutant in BUILD_MUTANTS:
+            if args.pages and mutant.page not in pages:
+                continue
+            killed, tail = build_fails(mutant)
+            print(f"{'killed  ' if killed else 'SURVIVED'}  build mutant {mutant.file}: {mutant.why}")
+            if not killed:
+                failed = True
+                print(tail)
+            report.setdefault("_build_mutants", {})[mutant.why] = "killed" if killed else "survived"
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=1, sort_keys=True))
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 Every chapter lives in a sub-folder of docs/ (``graphs/``, ``optimization/``, ...);
 the copy keeps the shared pages (index, method, API, bibliography) and drops the other
-chapters, so one chapter can be built and executed strictly in seconds. Pages that link
-to dropped chapters with ``{doc}`` get their links replaced by plain text.
+chapters, so one chapter can be built and executed strictly in seconds. The entries of
+dropped chapters leave the table of contents (a toctree left empty goes too), a kept
+page that the table of contents does not list yet is added to it (a chapter being
+written), and ``{doc}`` links to dropped chapters become plain text.
 """
 
 from __future__ import annotations
@@ -14,45 +16,59 @@ import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-SHARED_DIRS = {"api", "_static"}
+SHARED_DIRS = {"api", "_static", "_data"}
+_TOCTREE = re.compile(r"```\{toctree\}\n(.*?)```\n", flags=re.DOTALL)
 
 
 def chapter_pages() -> list[Path]:
-    """All chapter pages: markdown files in the chapter sub-folders of docs/."""
+    """Return all chapter pages: markdown files in the chapter sub-folders of docs/."""
     return [p for p in DOCS.glob("*/*.md") if p.parent.name not in SHARED_DIRS]
+
+
+def _docname(page: Path, root: Path) -> str:
+    return page.relative_to(root).with_suffix("").as_posix()
 
 
 def make_tree(keep: list[str], target: Path) -> None:
     """Copy docs/ to ``target`` keeping only the chapter pages in ``keep``."""
-    wanted = {
-        (DOCS / k).resolve() if not Path(k).is_absolute() else Path(k).resolve() for k in keep
-    }
+    wanted = {Path(k).resolve() for k in keep} | {(DOCS / k).resolve() for k in keep}
     wanted |= {(DOCS.parent / k).resolve() for k in keep}
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(DOCS, target)
-    dropped = []
+    dropped, kept = [], []
     for page in chapter_pages():
-        if page.resolve() not in wanted:
-            rel = page.relative_to(DOCS)
-            (target / rel).unlink()
-            dropped.append(rel.with_suffix("").as_posix())
+        name = _docname(page, DOCS)
+        if page.resolve() in wanted:
+            kept.append(name)
+        else:
+            (target / page.relative_to(DOCS)).unlink()
+            dropped.append(name)
     for md in target.rglob("*.md"):
         text = md.read_text()
         for doc in dropped:
             text = re.sub(r"\{doc\}`([^`<]*?)\s*<[^`>]*" + re.escape(doc) + r">`", r"\1", text)
             text = re.sub(r"\{doc\}`[./]*" + re.escape(doc) + r"`", doc, text)
         md.write_text(text)
-    drop_empty_globs(target)
+    fix_toctree(target / "index.md", dropped, kept)
 
 
-def drop_empty_globs(target: Path) -> None:
-    """Remove toctrees of the index whose ``folder/*`` glob matches no page any more."""
-    index = target / "index.md"
+def fix_toctree(index: Path, dropped: list[str], kept: list[str]) -> None:
+    """Drop the entries of ``dropped`` from the index's toctrees; list every kept page."""
     text = index.read_text()
-    for block in re.findall(r"```\{toctree\}.*?```\n", text, flags=re.DOTALL):
-        folders = re.findall(r"^([\w-]+)/\*$", block, flags=re.MULTILINE)
-        if folders and not any(any((target / f).glob("*.md")) for f in folders):
-            text = text.replace(block, "")
+    listed: set[str] = set()
+
+    def rewrite(match: re.Match[str]) -> str:
+        lines = [ln for ln in match.group(1).splitlines() if ln.strip() not in dropped]
+        entries = [ln.strip() for ln in lines if ln.strip() and not ln.startswith(":")]
+        listed.update(entries)
+        if not entries:
+            return ""
+        return "```{toctree}\n" + "\n".join(lines) + "\n```\n"
+
+    text = _TOCTREE.sub(rewrite, text)
+    missing = [doc for doc in kept if doc not in listed]
+    if missing:
+        text += "\n```{toctree}\n:caption: Being written\n\n" + "\n".join(missing) + "\n```\n"
     index.write_text(text)
 
 

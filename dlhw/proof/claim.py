@@ -511,7 +511,11 @@ class Claim:
             raise ValueError(f"claim {self.key!r}: no case of the family satisfies the hypotheses")
 
         def residual(env: Mapping[sympy.Basic, Any]) -> float:
-            return _residual(self.rel, left(env), right(env), tol_value)
+            try:
+                return _residual(self.rel, left(env), right(env), tol_value)
+            except (IndexError, KeyError, ValueError, ZeroDivisionError, ArithmeticError) as err:
+                # a claim that cannot be evaluated on a case of its family is not established
+                raise ProofError(self.text(context), "evaluation", f"{type(err).__name__}: {err} at {describe(env)}") from err
 
         text = self.text(context)
         with unlogged():

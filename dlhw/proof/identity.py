@@ -344,6 +344,8 @@ class _Points:
                     (_evaluate(left, {**values, **c}), _evaluate(right, {**values, **c}))
                     for c in combos
                 ]
+            except IndexError as err:
+                raise ProofError(self.text, f"substitution {trial}", f"cannot evaluate: {err}") from err
             except (ValueError, ZeroDivisionError, NonInvertibleMatrixError):
                 continue
             if not any((lv - rv).has(sympy.zoo, sympy.nan, sympy.oo) for lv, rv in sides):

@@ -65,6 +65,8 @@ def _replace(expr: sympy.Basic, path: Path, new: sympy.Basic) -> sympy.Basic:
 def _number_edits(node: sympy.Basic) -> list[tuple[sympy.Basic, str]]:
     if node.is_Integer:
         n = int(node)
+        if abs(n) >= 100:  # a large constant: moving it by one changes little that matters
+            return [(sympy.Integer(2 * n), f"{n} -> {2 * n}"), (sympy.Integer(n // 2), f"{n} -> {n // 2}")]
         return [
             (sympy.Integer(n + 1), f"{n} -> {n + 1}"),
             (sympy.Integer(n - 1), f"{n} -> {n - 1}"),
@@ -147,7 +149,8 @@ def mutants_of(claim: Claim) -> Iterator[Claim]:
         yield claim.copy_with(f"relation {claim.rel} -> {_FLIP[claim.rel]}", rel=_FLIP[claim.rel])
         if claim.sharp and claim.rel in ("<=", ">="):
             yield claim.copy_with(f"relation {claim.rel} -> strict", rel=claim.rel[0])
-    for symbol, twin in assumption_twins(claim):
+    searched = any(method == "search" for method, _, _ in claim.checks)
+    for symbol, twin in assumption_twins(claim) if searched else ():
         swap = {symbol: twin}
         yield claim.copy_with(
             f"assumption on {to_latex(symbol)} dropped",
@@ -189,13 +192,63 @@ def assumption_twins(claim: Claim) -> Iterator[tuple[sympy.Symbol, sympy.Symbol]
             )
 
 
+def _checked_cases(claim: Claim, limit: int = 2000) -> list[dict[sympy.Basic, Any]]:
+    """Instances the claim's checks looked at: its families, or draws from its spaces."""
+    import numpy as np
+
+    from dlhw.proof.space import constraints_from
+
+    cases: list[dict[sympy.Basic, Any]] = []
+    for method, args, _ in claim.checks:
+        if method == "exhaustive":
+            cases += list(args[0])[:limit]
+        elif method == "search":
+            space = args[0]
+            rules = constraints_from(space, claim.given)
+            rng = np.random.default_rng(0)
+            for i in range(200):
+                try:
+                    cases.append(space.draw(rng, ("random", "boundary", "extremal")[i % 3], rules, claim._definitions()))
+                except Exception:  # noqa: BLE001, S112 - an undrawable instance is skipped
+                    continue
+    return cases
+
+
+def implied_by(claim: Claim, mutant: Claim) -> bool:
+    """Whether a surviving mutant is a *weaker* inequality than the claim on its cases.
+
+    For ``lhs <= rhs``, a mutant whose slack ``rhs - lhs`` is at least the claim's on
+    every checked case follows from the claim, so no check could refute it: it is not a
+    weak check. (Mutants of the relation or of the hypotheses are never called weaker.)
+    """
+    if claim.rel not in ("<=", "<", ">=", ">") or mutant.rel != claim.rel or mutant.given != claim.given:
+        return False
+    from dlhw.proof.evaluate import as_scalar
+
+    sign = 1.0 if claim.rel in ("<=", "<") else -1.0
+    cases = _checked_cases(claim)
+    if not cases:
+        return False
+    try:
+        for case in cases:
+            a_l, a_r = claim.evaluate(case)
+            b_l, b_r = mutant.evaluate(case)
+            slack_claim = sign * (float(as_scalar(a_r)) - float(as_scalar(a_l)))
+            slack_mutant = sign * (float(as_scalar(b_r)) - float(as_scalar(b_l)))
+            if slack_mutant < slack_claim - 1e-12 * max(1.0, abs(slack_claim)):
+                return False
+    except Exception:  # noqa: BLE001 - a mutant that cannot be evaluated is not shown weaker
+        return False
+    return True
+
+
 @dataclass
 class MutantResult:
     """The fate of one mutant."""
 
     key: str
     description: str
-    status: str  # "killed", "survived", "true", "invalid"
+    status: str  # "killed", "survived", "true", "weaker", "invalid"
     detail: str
 
 
@@ -220,10 +273,12 @@ def run_mutants(
                 claim.key, description, "invalid", f"{type(err).__name__}: {err}"[:300]
             )
         else:
-            status = "true" if description in claim.true_mutants else "survived"
-            result = MutantResult(
-                claim.key, description, status, claim.true_mutants.get(description, "")
-            )
+            if description in claim.true_mutants:
+                result = MutantResult(claim.key, description, "true", claim.true_mutants[description])
+            elif implied_by(claim, mutant):
+                result = MutantResult(claim.key, description, "weaker", "implied by the claim on the checked cases")
+            else:
+                result = MutantResult(claim.key, description, "survived", "")
         results.append(result)
         if on_result is not None:
             on_result(result)

@@ -73,6 +73,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("dlhw-ledger", pages.LedgerDirective)
     app.add_directive("dlhw-problem-index", pages.ProblemIndexDirective)
     app.add_directive("dlhw-versions", pages.VersionsDirective)
+    app.add_directive("dlhw-chapter-map", pages.ChapterMapDirective)
     app.add_env_collector(collect.BookCollector)
     app.connect("source-read", cache.stamp_sources)
     app.connect("builder-inited", _new_build)

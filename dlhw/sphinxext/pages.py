@@ -65,6 +65,12 @@ class ProblemIndexDirective(_GeneratedDirective):
     kind = "problems"
 
 
+class ChapterMapDirective(_GeneratedDirective):
+    """``{dlhw-chapter-map}``: every chapter, its problems and what it shows."""
+
+    kind = "chapters"
+
+
 class VersionsDirective(_GeneratedDirective):
     """``{dlhw-versions}``: Python and package versions of this build."""
 
@@ -237,7 +243,7 @@ def ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
         by_hand = sum(bool(s.by_hand) for s in page.statements)
         mutants = report.get(docname, {})
         killed = sum(1 for r in mutants.get("results", []) if r["status"] in ("killed", "true"))
-        total = sum(1 for r in mutants.get("results", []) if r["status"] != "invalid")
+        total = sum(1 for r in mutants.get("results", []) if r["status"] not in ("invalid", "weaker"))
         totals.update(
             statements=totals["statements"] + len(page.statements),
             full=totals["full"] + full,
@@ -330,6 +336,22 @@ def problem_index(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
     ]
 
 
+def chapter_map(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
+    """Return the table of chapters, from their front matter, in book order."""
+    rows = []
+    for docname in book_order(app):
+        page = pages(app.env)[docname]
+        assert page.chapter is not None
+        rows.append(
+            [
+                cell(link(app, fromdoc, docname, "", page.title)),
+                cell(", ".join(page.chapter.problems), classes=["dlhw-ids"]),
+                cell(*inline(page.chapter.summary)),
+            ]
+        )
+    return [table(["Chapter", "Problems", "What it shows"], rows, [34, 16, 50], kind="chapters")]
+
+
 def versions() -> list[nodes.Node]:
     """Return the versions of Python and the packages this build used."""
     rows = [[cell("Python"), cell(platform.python_version())]]
@@ -353,5 +375,7 @@ def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             node.replace_self(ledger(app, docname))
         elif kind == "problems":
             node.replace_self(problem_index(app, docname))
+        elif kind == "chapters":
+            node.replace_self(chapter_map(app, docname))
         else:
             node.replace_self(versions())
