@@ -70,6 +70,9 @@ if not (MATHJAX_STATIC / "mathjax" / "tex-chtml.js").exists():
     )
 mathjax_path = "mathjax/tex-chtml.js"
 mathjax3_config = {
+    # myst-parser adds this option at every build; stating it keeps the configuration the
+    # same from build to build (otherwise Sphinx sees a change and re-reads everything)
+    "options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
     "tex": {
         "macros": {
             "R": r"\mathbb{R}",

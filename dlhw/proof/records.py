@@ -116,6 +116,13 @@ class CheckRecord:
     statement: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """Show what was checked, without the (measured, varying) seconds."""
+        return f"CheckRecord({self.kind}: {self.claim!r}, {self.cases} cases, worst {self.worst:.3g})"
+
+    def _repr_markdown_(self) -> str:
+        return f"**{self.kind}** — {self.claim} — {self.cases:,} cases, worst {self.worst:.3g}"
+
     @property
     def measure(self) -> str:
         """What ``worst`` measures: ``"residual"``, ``"ratio"`` or ``"value"``."""

@@ -25,11 +25,15 @@ import dlhw
 from dlhw.proof.records import SEED_VARIABLE
 
 PACKAGE = Path(dlhw.__file__).resolve().parent
+#: Environment variable naming more source folders whose change re-executes chapters
+#: (``os.pathsep``-separated; the tests use it for a package of their own).
+SOURCES_VARIABLE = "DLHW_EXTRA_SOURCES"
 
 
 def package_files() -> list[Path]:
-    """Return every source file of the dlhw package, in a fixed order."""
-    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    """Return every source file of the dlhw package (and any extra folders), in order."""
+    folders = [PACKAGE] + [Path(p) for p in os.environ.get(SOURCES_VARIABLE, "").split(os.pathsep) if p]
+    return sorted(p for folder in folders for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 @lru_cache(maxsize=64)
