@@ -133,11 +133,11 @@ def mutants(session: nox.Session) -> None:
     session.run("python", "tools/mutants.py", *session.posargs)
 
 
-@nox.session(python=PYTHON, name="train-parity")
-def train_parity(session: nox.Session) -> None:
-    """Retrain the parity networks and rewrite docs/learnability/parity_training.npz."""
+@nox.session(python=PYTHON)
+def run(session: nox.Session) -> None:
+    """Regenerate named cached runs (nox -s run -- parity); without a name, list them."""
     install(session, "docs")
-    session.run("python", "tools/train_parity.py", *session.posargs)
+    session.run("python", "tools/run.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

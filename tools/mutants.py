@@ -85,7 +85,7 @@ def run_claim_mutants(page: str) -> dict[str, object]:
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             for source in code_cells(path):
-                exec(compile(source, str(path), "exec"), namespace)  # noqa: S102
+                exec(compile(source, str(path), "exec"), namespace)
     finally:
         os.chdir(previous)
     executed = time.perf_counter() - started
@@ -109,14 +109,27 @@ def build_fails(mutant: BuildMutant) -> tuple[bool, str]:
     target = ROOT / mutant.file
     original = target.read_text()
     if original.count(mutant.old) != 1:
-        raise SystemExit(f"build mutant out of date, line not found once in {mutant.file}: {mutant.old}")
+        raise SystemExit(
+            f"build mutant out of date, line not found once in {mutant.file}: {mutant.old}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         make_tree([str(DOCS / mutant.page)], work / "src")
         target.write_text(original.replace(mutant.old, mutant.new))
         try:
             result = subprocess.run(
-                ["sphinx-build", "-b", "html", "-n", "-W", "-q", "-c", str(ROOT), str(work / "src"), str(work / "html")],
+                [
+                    "sphinx-build",
+                    "-b",
+                    "html",
+                    "-n",
+                    "-W",
+                    "-q",
+                    "-c",
+                    str(ROOT),
+                    str(work / "src"),
+                    str(work / "html"),
+                ],
                 cwd=ROOT,
                 env={**os.environ, "DLHW_JUPYTER_CACHE": str(work / "cache")},
                 capture_output=True,
@@ -167,7 +180,9 @@ def main() -> int:
             if args.pages and mutant.page not in pages:
                 continue
             killed, tail = build_fails(mutant)
-            print(f"{'killed  ' if killed else 'SURVIVED'}  build mutant {mutant.file}: {mutant.why}")
+            print(
+                f"{'killed  ' if killed else 'SURVIVED'}  build mutant {mutant.file}: {mutant.why}"
+            )
             if not killed:
                 failed = True
                 print(tail)
