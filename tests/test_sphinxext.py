@@ -31,7 +31,8 @@ sys.path.insert(0, {str(ROOT)!r})
 extensions = ["myst_nb", "sphinx_proof", "dlhw.sphinxext"]
 exclude_patterns = ["_build"]
 nb_execution_mode = "cache"
-nb_execution_cache_path = "_build/.jupyter_cache"
+import os
+nb_execution_cache_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jupyter_cache")
 nb_execution_raise_on_error = True
 nb_kernel_rgx_aliases = {{".*": "python3"}}
 myst_enable_extensions = ["dollarmath", "colon_fence"]
