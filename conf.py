@@ -47,6 +47,19 @@ nitpick_ignore_regex = [
     (r"py:.*", r"dlhw\.proof\.(space|search)\.(Constraints|Attack|Outcome)"),
 ]
 
+# --- numbering by chapter: Theorem 3.2, Figure 3.1, equation (3.4) -------------------
+numfig = True
+numfig_secnum_depth = 1
+math_numfig = True
+math_eqref_format = "({number})"
+# one counter for every kind of statement of a chapter: Definition 3.1, Theorem 3.2, ...
+prf_realtyp_to_countertyp = {
+    kind: "theorem"
+    for kind in ("axiom", "theorem", "lemma", "algorithm", "definition", "remark", "conjecture",
+                 "corollary", "criterion", "example", "property", "observation", "proposition",
+                 "assumption", "notation")
+}
+
 # --- MyST and notebook execution -------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 myst_heading_anchors = 3

@@ -299,7 +299,7 @@ BAD_INPUT = [
         "W must contain only finite",
     ),
     (lambda: P.output_gradients(GOOD, [[0, 1]]), ValueError, "x has d = 2"),
-    (lambda: P.population_gradient(GOOD, [1, 0]), ValueError, "d=2 does not match"),
+    (lambda: P.population_gradient(GOOD, [1, 0]), ValueError, "v has d = 2 coordinates but"),
     (lambda: P.population_gradient(GOOD, [1, 0, 2]), ValueError, "v must contain only 0"),
     (
         lambda: P.population_gradient(random_params(25, 2), np.ones(25, int)),
@@ -390,23 +390,24 @@ def test_padding_does_not_change_a_network() -> None:
         np.testing.assert_allclose(padded.loss[1], alone.loss[0], rtol=1e-5)
 
 
-def test_stored_training_run_is_the_scripts_run() -> None:
-    """docs/learnability/parity_training.npz holds the run tools/train_parity.py makes."""
-    path = Path(__file__).resolve().parent.parent / "tools" / "train_parity.py"
-    spec = importlib.util.spec_from_file_location("train_parity", path)
-    assert spec is not None
-    assert spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    stored = np.load(script.OUT)
-    for key, value in script.SETTINGS.items():
+def test_stored_training_run_has_the_declared_settings() -> None:
+    """docs/learnability/parity_training.npz holds the run dlhw.cached_runs declares."""
+    from dlhw.cached_runs import get
+
+    run = get("parity")
+    settings = run.settings
+    assert isinstance(settings, dict)
+    stored = np.load(run.file())
+    for key, value in settings.items():
+        if "__settings__" in stored.files:
+            break
         assert np.array_equal(stored[f"setting_{key}"], value), key
-    dims, steps, every = (script.SETTINGS[k] for k in ("dims", "steps", "log_every"))
+    dims, steps, every = (settings[k] for k in ("dims", "steps", "log_every"))
     assert list(stored["dims"]) == list(dims)
     assert list(stored["step"]) == list(range(every, steps + 1, every))
     assert stored["loss"].shape == stored["accuracy"].shape == (len(dims), steps // every)
     for d in dims:
-        assert stored[f"W_{d}"].shape == (script.SETTINGS["units_per_dim"] * d, d)
+        assert stored[f"W_{d}"].shape == (settings["units_per_dim"] * d, d)
 
 
 def test_layer_gradient_norms_shrink_with_depth_for_sigmoid() -> None:
@@ -417,3 +418,163 @@ def test_layer_gradient_norms_shrink_with_depth_for_sigmoid() -> None:
     relu = T.layer_gradient_norms(3, d=6, width=16, activation="relu", samples=256, seeds=1)
     assert relu.shape == (4,)
     assert np.all(relu > 0)
+
+
+# --- guards and numerical range --------------------------------------------------------------
+
+
+def test_all_inputs_start_and_stop_must_be_consistent() -> None:
+    with pytest.raises(ValueError, match=r"^start must be <= 2\^d = 8, got 100"):
+        P.all_inputs(3, start=100)  # used to return an empty array
+    assert P.all_inputs(3, start=8).shape == (0, 3)  # the empty tail, like list[8:]
+    np.testing.assert_array_equal(P.all_inputs(3, 2, 5), P.all_inputs(3)[2:5])
+    with pytest.raises(ValueError, match=r"^d=24, start=0, stop=16777216 .*MAX_ENTRIES"):
+        P.all_inputs(24)  # 3 GB: refused, while the chunked exact sums still reach d = 24
+
+
+def test_exact_work_guard_names_d_params_and_the_constant(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    big = P.exact_parity_network(np.ones(24, dtype=int))
+    with pytest.raises(ValueError, match=r"^d=24 with params of .*MAX_EXACT_WORK"):
+        P.gradient_variance(big, 24)
+    with pytest.raises(ValueError, match=r"^d=24 .*MAX_EXACT_WORK"):
+        P.population_gradient(big, np.ones(24, dtype=int))
+    with pytest.raises(ValueError, match=r"^d=16 .*4\^d.*MAX_NAIVE_WORK"):
+        P.mask_gradients_naive(random_params(16, 30), 16)
+    p = random_params(4, 3)
+    monkeypatch.setattr(P, "MAX_EXACT_WORK", 10)
+    with pytest.raises(ValueError, match="MAX_EXACT_WORK"):
+        P.common_gradient(p, 4)
+
+
+def test_huge_weights_work_where_the_result_is_finite_and_are_refused_where_not() -> None:
+    p = P.exact_parity_network([1, 0, 1])
+    huge = P.Params(p.W * 1e300, p.b, p.alpha * 1e300, p.beta)
+    g = P.output_gradients(huge, P.all_inputs(3))  # alpha_i · x and relu(z): finite
+    assert np.all(np.isfinite(g))
+    for call in (
+        lambda: P.network_output(huge, P.all_inputs(3)),
+        lambda: P.population_risk(huge, [1, 0, 1]),
+        lambda: P.population_gradient(huge, [1, 0, 1]),
+        lambda: P.common_gradient(huge, 3),
+        lambda: P.mask_gradients(huge, 3),
+        lambda: P.gradient_variance(huge, 3),
+    ):
+        with pytest.raises(ValueError, match=r"^params are too large: the network output"):
+            call()
+    with pytest.raises(ValueError, match=r"^params are too large: the variance bound"):
+        P.variance_bound(huge)
+
+
+def test_n_params_has_no_integer_overflow() -> None:
+    d, k = np.int64(2**40), np.int64(2**40)
+    assert P.n_params(d, k) == 2**80 + 2**41 + 1  # numpy int64 would wrap around
+
+
+def test_walsh_hadamard_needs_an_axis_and_finite_sums() -> None:
+    with pytest.raises(ValueError, match="at least 1-dimensional"):
+        P.walsh_hadamard(3.0)
+    with pytest.raises(ValueError, match="overflow"):
+        P.walsh_hadamard(np.full(4, 1e308))
+
+
+def test_training_guards_and_divergence() -> None:
+    torch.set_num_threads(1)
+    with pytest.raises(ValueError, match=r"^steps must be <= 100000"):
+        T.train_parity_networks((3,), steps=10**9, log_every=10)
+    with pytest.raises(ValueError, match=r"^batch_size must be <= 65536"):
+        T.train_parity_networks((3,), steps=10, batch_size=10**6, log_every=5)
+    with pytest.raises(ValueError, match=r"^dims=\(2,\) with batch_size=8, units_per_dim="):
+        T.train_parity_networks((2,), steps=10, batch_size=8, units_per_dim=10**7, log_every=5)
+    with pytest.raises(ValueError, match=r"^lr=1e\+30 is too large: training diverged"):
+        T.train_parity_networks((3,), steps=20, log_every=10, lr=1e30, optimizer="sgd")
+    with pytest.raises(ValueError, match=r"^lr must be at most 3\.4e38"):
+        T.train_parity_networks((3,), steps=20, log_every=10, lr=1e300)
+    with pytest.raises(ValueError, match=r"^seeds=1000000, .*MAX_WORK"):
+        T.layer_gradient_norms(2, d=3, width=4, samples=16, seeds=10**6)
+
+
+def test_layer_gradient_norms_leaves_torch_global_random_state_alone() -> None:
+    torch.set_num_threads(1)
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    first = T.layer_gradient_norms(2, d=4, width=8, samples=32, seeds=2)
+    assert torch.equal(torch.rand(3), expected)
+    assert np.array_equal(T.layer_gradient_norms(2, d=4, width=8, samples=32, seeds=2), first)
+
+
+# --- additions for the chapters: prefixes of the construction, d units, deep sigmoid -----
+
+
+@pytest.mark.parametrize("d", range(1, 9))
+def test_construction_prefix_is_the_construction_cut_short(d: int) -> None:
+    v = np.ones(d, dtype=int)
+    need = P.minimum_units(d)
+    full = P.exact_parity_network(v, need + 4)
+    for k in range(1, need + 5):
+        p = P.construction_prefix(v, k)
+        assert p.W.shape == (k, d)
+        for mine, theirs in zip(p[:3], full[:3], strict=True):
+            assert np.array_equal(mine, theirs[:k])
+        assert p.beta == -1.0
+    for k in (need, need + 3):
+        for mine, theirs in zip(P.construction_prefix(v, k), P.exact_parity_network(v, k), strict=True):
+            assert np.array_equal(mine, theirs)
+
+
+@pytest.mark.parametrize("d", range(1, 9))
+def test_fewest_prefix_units_of_the_construction(d: int) -> None:
+    """3d/2 + 1 units for even d, all 3 (floor(d/2) + 1) for odd d: and no fewer."""
+    X = P.all_inputs(d)
+    fewest = 3 * d // 2 + 1 if d % 2 == 0 else P.minimum_units(d)
+    for k in range(1, P.minimum_units(d) + 3):
+        ok = all(
+            np.array_equal(P.network_output(P.construction_prefix(v, k), X), P.parity_labels(X, v))
+            for v in X
+        )
+        assert ok == (k >= fewest), k
+
+
+def test_construction_prefix_outputs_match_each_prefix() -> None:
+    rng = np.random.default_rng(3)
+    for d in (1, 4, 7):
+        X = P.all_inputs(d)
+        v = rng.integers(0, 2, d)
+        table = P.construction_prefix_outputs(v, X, P.minimum_units(d) + 2)
+        for k in range(1, table.shape[0] + 1):
+            assert np.array_equal(table[k - 1], P.network_output(P.construction_prefix(v, k), X))
+
+
+@pytest.mark.parametrize("d", range(1, 10))
+def test_interpolating_network_has_d_units_and_is_exact(d: int) -> None:
+    X = P.all_inputs(d)
+    for v in X:
+        p = P.interpolating_network(v)
+        assert p.W.shape == (d, d)
+        assert np.array_equal(P.network_output(p, X), P.parity_labels(X, v))
+
+
+def test_prefix_and_interpolating_network_refuse_bad_input() -> None:
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        P.construction_prefix([1, 0], 0)
+    with pytest.raises(ValueError, match="v must contain only 0 and 1"):
+        P.interpolating_network([1, 2])
+    with pytest.raises(ValueError, match="x has d = 3 coordinates but v has 2"):
+        P.construction_prefix_outputs([1, 0], np.zeros((2, 3), int), 2)
+
+
+def test_sigmoid_network_gradients_match_the_decomposition() -> None:
+    """Per-mask autograd = a + E_x[chi_v g], and outputs / per-input rows are consistent."""
+    torch.set_num_threads(1)
+    d = 4
+    grads = T.sigmoid_network_gradients(d, depth=2, width=5, seed=1, output_scale=40.0)
+    f, J = grads.outputs, grads.per_input
+    up, down = (f < 1).astype(float), (-f < 1).astype(float)
+    a = (-((up - down) / 2)[:, None] * J).mean(axis=0)
+    G = -((up + down) / 2)[:, None] * J
+    np.testing.assert_allclose(grads.per_mask, a + P.walsh_hadamard(G) / 2**d, rtol=0, atol=1e-12)
+    assert np.abs(a).max() > 0
+    with pytest.raises(ValueError, match="d must be <= 10"):
+        T.sigmoid_network_gradients(11)

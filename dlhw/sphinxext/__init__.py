@@ -20,7 +20,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from dlhw.sphinxext import cache, claims, collect, downloads, pages, store
+from dlhw.sphinxext import cache, claims, collect, downloads, numbering, pages, store
 
 
 def _new_build(app: Sphinx) -> None:
@@ -78,6 +78,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", cache.stamp_sources)
     app.connect("builder-inited", _new_build)
     app.connect("env-get-updated", _regenerate)
+    numbering.install(app)
     app.connect("env-check-consistency", collect.check_book)
     app.connect("doctree-resolved", pages.resolve)
     app.connect("html-page-context", downloads.notebook_download, priority=400)
