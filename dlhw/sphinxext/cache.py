@@ -32,8 +32,12 @@ SOURCES_VARIABLE = "DLHW_EXTRA_SOURCES"
 
 def package_files() -> list[Path]:
     """Return every source file of the dlhw package (and any extra folders), in order."""
-    folders = [PACKAGE] + [Path(p) for p in os.environ.get(SOURCES_VARIABLE, "").split(os.pathsep) if p]
-    return sorted(p for folder in folders for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+    folders = [PACKAGE] + [
+        Path(p) for p in os.environ.get(SOURCES_VARIABLE, "").split(os.pathsep) if p
+    ]
+    return sorted(
+        p for folder in folders for p in folder.rglob("*.py") if "__pycache__" not in p.parts
+    )
 
 
 @lru_cache(maxsize=64)

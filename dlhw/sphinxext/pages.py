@@ -243,7 +243,9 @@ def ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
         by_hand = sum(bool(s.by_hand) for s in page.statements)
         mutants = report.get(docname, {})
         killed = sum(1 for r in mutants.get("results", []) if r["status"] in ("killed", "true"))
-        total = sum(1 for r in mutants.get("results", []) if r["status"] not in ("invalid", "weaker"))
+        total = sum(
+            1 for r in mutants.get("results", []) if r["status"] not in ("invalid", "weaker")
+        )
         totals.update(
             statements=totals["statements"] + len(page.statements),
             full=totals["full"] + full,

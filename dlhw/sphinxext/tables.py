@@ -128,7 +128,10 @@ def check_rows(app: Sphinx, fromdoc: str, records: list[dict[str, Any]]) -> list
                     nodes.inline("", f" {measure}", classes=["dlhw-measure"]),
                     classes=["dlhw-number"],
                 ),
-                cell(format_seconds(float(r.get("seconds", 0.0))), classes=["dlhw-number", "dlhw-seconds"]),
+                cell(
+                    format_seconds(float(r.get("seconds", 0.0))),
+                    classes=["dlhw-number", "dlhw-seconds"],
+                ),
             ]
         )
     return rows
