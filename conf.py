@@ -22,6 +22,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx.ext.graphviz",
     "sphinx_proof",
     "sphinx_exercise",
     "sphinx_togglebutton",
@@ -39,13 +40,23 @@ nitpicky = True
 # No network at build time, so no intersphinx: references to other libraries' types
 # in signatures cannot resolve and are not errors of ours.
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc|docutils|sphinx|nbformat|pathlib)\..*"),
+    (
+        r"py:.*",
+        r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc|docutils|sphinx"
+        r"|nbformat|pathlib)\..*",
+    ),
     (r"py:.*", r"(NDArray|ArrayLike|Sampler|Instance|Side|np\.\w+|numbers\..*)"),
     (r"py:.*", r"dlhw\.proof\.records\.(CheckRecord|ProofError)"),
     # names imported for type hints only (under TYPE_CHECKING) or private aliases
-    (r"py:.*", r"(Claim|Space|Compiled|Env|Spec|Constraints|Bound|Path|Finding|Statement|PageData)"),
+    (
+        r"py:.*",
+        r"(Claim|Space|Compiled|Env|Spec|Constraints|Bound|Path|Finding|Statement|PageData)",
+    ),
     (r"py:.*", r"dlhw\.proof\.(space|search)\.(Constraints|Attack|Outcome)"),
 ]
+
+# the map of claims is drawn by Debian's graphviz, offline; SVG keeps its nodes links
+graphviz_output_format = "svg"
 
 # --- numbering by chapter: Theorem 3.2, Figure 3.1, equation (3.4) -------------------
 numfig = True
@@ -53,12 +64,26 @@ numfig_secnum_depth = 1
 math_numfig = True
 math_eqref_format = "({number})"
 # one counter for every kind of statement of a chapter: Definition 3.1, Theorem 3.2, ...
-prf_realtyp_to_countertyp = {
-    kind: "theorem"
-    for kind in ("axiom", "theorem", "lemma", "algorithm", "definition", "remark", "conjecture",
-                 "corollary", "criterion", "example", "property", "observation", "proposition",
-                 "assumption", "notation")
-}
+prf_realtyp_to_countertyp = dict.fromkeys(
+    (
+        "axiom",
+        "theorem",
+        "lemma",
+        "algorithm",
+        "definition",
+        "remark",
+        "conjecture",
+        "corollary",
+        "criterion",
+        "example",
+        "property",
+        "observation",
+        "proposition",
+        "assumption",
+        "notation",
+    ),
+    "theorem",
+)
 
 # --- MyST and notebook execution -------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]

@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
@@ -28,17 +27,20 @@ ROOT = Path(__file__).resolve().parent.parent
 CONF = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
-extensions = ["myst_nb", "sphinx_proof", "dlhw.sphinxext"]
+extensions = ["myst_nb", "sphinx_proof", "sphinx.ext.graphviz", "dlhw.sphinxext"]
+graphviz_output_format = "svg"
 exclude_patterns = ["_build"]
 nb_execution_mode = "cache"
 import os
-nb_execution_cache_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "jupyter_cache")
+here = os.path.dirname(os.path.abspath(__file__))
+nb_execution_cache_path = os.path.join(here, "..", "jupyter_cache")
 nb_execution_raise_on_error = True
 nb_kernel_rgx_aliases = {{".*": "python3"}}
 myst_enable_extensions = ["dollarmath", "colon_fence"]
 html_theme = "alabaster"
 nb_execution_show_tb = True
-mathjax3_config = {{"options": {{"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"}}}}
+classes = "tex2jax_process|mathjax_process|math|output_area"
+mathjax3_config = {{"options": {{"processHtmlClass": classes}}}}
 """
 
 PAGE = """---
@@ -167,7 +169,7 @@ def test_by_hand_marks_the_exception(tmp_path: Path) -> None:
 def test_a_statement_without_a_check_breaks_the_build(tmp_path: Path) -> None:
     src = make_book(tmp_path)
     page = src / "part" / "squares.md"
-    page.write_text(page.read_text().replace('x**2 + 2 * x + 1).identity()', "x**2 + 2 * x + 1)"))
+    page.write_text(page.read_text().replace("x**2 + 2 * x + 1).identity()", "x**2 + 2 * x + 1)"))
     result = build(tmp_path)
     assert result.returncode != 0
     assert "has no proof-grade check naming it" in result.stderr
@@ -243,6 +245,23 @@ def test_problem_ids_and_summary_come_from_front_matter(tmp_path: Path) -> None:
     html = (tmp_path / "html" / "index.html").read_text()
     assert "S0-Q3" in html
     assert "a square expands" in html
+
+
+def test_the_claim_map_links_and_colours_each_statement(tmp_path: Path) -> None:
+    from dlhw.sphinxext.claim_map import STATUS
+
+    src = make_book(tmp_path)
+    (src / "index.md").write_text(INDEX + "\n```{dlhw-claim-map}\n```\n")
+    result = build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "html" / "index.html").read_text()
+    assert 'class="graphviz dlhw-claim-map"' in html
+    (svg,) = (tmp_path / "html" / "_images").glob("graphviz-*.svg")
+    drawing = svg.read_text()
+    assert "part/squares.html#t-square" in drawing  # the node links to its statement
+    assert STATUS["full"][0] in drawing  # an identity with nothing below it: fully checked
+    assert "A square" in drawing  # the title
+    assert "exact identity" in drawing  # the check summary
 
 
 def test_unknown_claims_are_reported(tmp_path: Path) -> None:

@@ -345,7 +345,8 @@ class _Points:
                     for c in combos
                 ]
             except IndexError as err:
-                raise ProofError(self.text, f"substitution {trial}", f"cannot evaluate: {err}") from err
+                where = f"substitution {trial}"
+                raise ProofError(self.text, where, f"cannot evaluate: {err}") from err
             except (ValueError, ZeroDivisionError, NonInvertibleMatrixError):
                 continue
             if not any((lv - rv).has(sympy.zoo, sympy.nan, sympy.oo) for lv, rv in sides):
@@ -498,7 +499,8 @@ def identity(
             _Points(text, [], list(scalars), {}, set(), rng, entry_range, None).compare(
                 left, right, 1
             )
-        if sympy.count_ops(left - right) <= _MAX_SIMPLIFY_OPS and sympy.simplify(left - right) == 0:
+        gap = (left - right).doit()  # derivatives and sums written unevaluated
+        if sympy.count_ops(gap) <= _MAX_SIMPLIFY_OPS and sympy.simplify(gap) == 0:
             return record("exact identity", 1, 0.0, "sympy simplifies lhs - rhs to 0")
     if bad and tol is None:
         raise _undecided(text, bad)

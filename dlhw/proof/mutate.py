@@ -66,7 +66,10 @@ def _number_edits(node: sympy.Basic) -> list[tuple[sympy.Basic, str]]:
     if node.is_Integer:
         n = int(node)
         if abs(n) >= 100:  # a large constant: moving it by one changes little that matters
-            return [(sympy.Integer(2 * n), f"{n} -> {2 * n}"), (sympy.Integer(n // 2), f"{n} -> {n // 2}")]
+            return [
+                (sympy.Integer(2 * n), f"{n} -> {2 * n}"),
+                (sympy.Integer(n // 2), f"{n} -> {n // 2}"),
+            ]
         return [
             (sympy.Integer(n + 1), f"{n} -> {n + 1}"),
             (sympy.Integer(n - 1), f"{n} -> {n - 1}"),
@@ -208,8 +211,15 @@ def _checked_cases(claim: Claim, limit: int = 2000) -> list[dict[sympy.Basic, An
             rng = np.random.default_rng(0)
             for i in range(200):
                 try:
-                    cases.append(space.draw(rng, ("random", "boundary", "extremal")[i % 3], rules, claim._definitions()))
-                except Exception:  # noqa: BLE001, S112 - an undrawable instance is skipped
+                    cases.append(
+                        space.draw(
+                            rng,
+                            ("random", "boundary", "extremal")[i % 3],
+                            rules,
+                            claim._definitions(),
+                        )
+                    )
+                except Exception:
                     continue
     return cases
 
@@ -221,7 +231,11 @@ def implied_by(claim: Claim, mutant: Claim) -> bool:
     every checked case follows from the claim, so no check could refute it: it is not a
     weak check. (Mutants of the relation or of the hypotheses are never called weaker.)
     """
-    if claim.rel not in ("<=", "<", ">=", ">") or mutant.rel != claim.rel or mutant.given != claim.given:
+    if (
+        claim.rel not in ("<=", "<", ">=", ">")
+        or mutant.rel != claim.rel
+        or mutant.given != claim.given
+    ):
         return False
     from dlhw.proof.evaluate import as_scalar
 
@@ -237,7 +251,7 @@ def implied_by(claim: Claim, mutant: Claim) -> bool:
             slack_mutant = sign * (float(as_scalar(b_r)) - float(as_scalar(b_l)))
             if slack_mutant < slack_claim - 1e-12 * max(1.0, abs(slack_claim)):
                 return False
-    except Exception:  # noqa: BLE001 - a mutant that cannot be evaluated is not shown weaker
+    except Exception:
         return False
     return True
 
@@ -274,9 +288,13 @@ def run_mutants(
             )
         else:
             if description in claim.true_mutants:
-                result = MutantResult(claim.key, description, "true", claim.true_mutants[description])
+                result = MutantResult(
+                    claim.key, description, "true", claim.true_mutants[description]
+                )
             elif implied_by(claim, mutant):
-                result = MutantResult(claim.key, description, "weaker", "implied by the claim on the checked cases")
+                result = MutantResult(
+                    claim.key, description, "weaker", "implied by the claim on the checked cases"
+                )
             else:
                 result = MutantResult(claim.key, description, "survived", "")
         results.append(result)

@@ -8,6 +8,7 @@ One module per job:
   problem IDs) and enforces the book's rules;
 * :mod:`~dlhw.sphinxext.pages` -- the generated tables: a chapter's checks, the ledger,
   the problem index, the versions;
+* :mod:`~dlhw.sphinxext.claim_map` -- the map of claims (what each statement uses);
 * :mod:`~dlhw.sphinxext.cache` -- a page re-executes when ``dlhw`` or its data changes;
 * :mod:`~dlhw.sphinxext.downloads` -- the ``.ipynb`` download of each chapter.
 """
@@ -74,6 +75,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("dlhw-problem-index", pages.ProblemIndexDirective)
     app.add_directive("dlhw-versions", pages.VersionsDirective)
     app.add_directive("dlhw-chapter-map", pages.ChapterMapDirective)
+    app.add_directive("dlhw-claim-map", pages.ClaimMapDirective)
     app.add_env_collector(collect.BookCollector)
     app.connect("source-read", cache.stamp_sources)
     app.connect("builder-inited", _new_build)

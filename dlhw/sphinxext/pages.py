@@ -19,6 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from dlhw.sphinxext.claim_map import claim_map
 from dlhw.sphinxext.claims import checks_placeholder
 from dlhw.sphinxext.collect import PROOF_GRADE
 from dlhw.sphinxext.store import PageData, pages, statement_index
@@ -69,6 +70,12 @@ class ChapterMapDirective(_GeneratedDirective):
     """``{dlhw-chapter-map}``: every chapter, its problems and what it shows."""
 
     kind = "chapters"
+
+
+class ClaimMapDirective(_GeneratedDirective):
+    """``{dlhw-claim-map}``: every statement, what it uses, coloured by how it is checked."""
+
+    kind = "claim-map"
 
 
 class VersionsDirective(_GeneratedDirective):
@@ -379,5 +386,7 @@ def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             node.replace_self(problem_index(app, docname))
         elif kind == "chapters":
             node.replace_self(chapter_map(app, docname))
+        elif kind == "claim-map":
+            node.replace_self(claim_map(app, docname, book_order(app)))
         else:
             node.replace_self(versions())
