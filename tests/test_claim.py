@@ -242,6 +242,24 @@ def test_derivation_steps_take_assumptions_from_the_claim() -> None:
         claim.derivation().eq(S.T * S.T, "step", symmetric=[S])
 
 
+def test_mutants_of_a_derived_claim_are_refuted_by_its_chain() -> None:
+    from dlhw.proof import run_mutants
+
+    S = sympy.MatrixSymbol("S", 3, 3)
+    claim = Claim("t-dmut", (S * S).T, "=", S * S, given=[Q.symmetric(S)], register=False)
+    claim.derivation().eq(S.T * S.T, "transpose of a product").eq(S * S, "symmetry").qed()
+    results = run_mutants(claim)
+    dropped = [r for r in results if "dropped" in r.description]
+    assert dropped, [r.description for r in results]  # the hypothesis-drop mutant exists
+    # the ends match for that mutant: only rechecking the steps without symmetry kills it
+    assert all(r.status == "killed" for r in dropped)
+    # the rest move a constant of a side, which the ends of the chain refute; removing the
+    # transpose gives S S = S S, true, and so not killed
+    moved = [r for r in results if "constant" in r.description]
+    assert moved
+    assert all(r.status == "killed" for r in moved)
+
+
 def test_reasons_cannot_be_hand_typed_formulas() -> None:
     claim = Claim("t-reason", x + x, "=", 2 * x, register=False)
     with pytest.raises(ValueError, match="hand-typed"):
