@@ -256,12 +256,32 @@ def test_the_claim_map_links_and_colours_each_statement(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "html" / "index.html").read_text()
     assert 'class="graphviz dlhw-claim-map"' in html
-    (svg,) = (tmp_path / "html" / "_images").glob("graphviz-*.svg")
-    drawing = svg.read_text()
-    assert "part/squares.html#t-square" in drawing  # the node links to its statement
+    # two drawings: the whole map on the index, the chapter's own under its checks
+    drawings = [p.read_text() for p in (tmp_path / "html" / "_images").glob("graphviz-*.svg")]
+    assert len(drawings) == 2
+    drawing = next(d for d in drawings if "part/squares.html#t-square" in d)
+    assert "squares.html#t-square" in drawings[0]  # each node links to its statement
+    assert "squares.html#t-square" in drawings[1]
     assert STATUS["full"][0] in drawing  # an identity with nothing below it: fully checked
     assert "A square" in drawing  # the title
     assert "exact identity" in drawing  # the check summary
+
+
+def test_hover_previews_hold_each_statement_and_its_checks(tmp_path: Path) -> None:
+    import json
+
+    make_book(tmp_path)
+    result = build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    script = (tmp_path / "html" / "_static" / "dlhw-previews.js").read_text()
+    assert script.startswith("window.DLHW_PREVIEWS = ")
+    data = json.loads(script.removeprefix("window.DLHW_PREVIEWS = ").rstrip().rstrip(";"))
+    entry = data["t-square"]
+    assert entry["title"] == "A square"
+    assert entry["checks"] == "exact identity (1 case)"
+    assert "x^{2} + 2 x + 1" in entry["html"]  # the claim's formula, as rendered
+    page = (tmp_path / "html" / "part" / "squares.html").read_text()
+    assert "dlhw-previews.js" in page
 
 
 def test_unknown_claims_are_reported(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ One module per job:
 * :mod:`~dlhw.sphinxext.pages` -- the generated tables: a chapter's checks, the ledger,
   the problem index, the versions;
 * :mod:`~dlhw.sphinxext.claim_map` -- the map of claims (what each statement uses);
+* :mod:`~dlhw.sphinxext.previews` -- hover previews of the statements a link points to;
 * :mod:`~dlhw.sphinxext.cache` -- a page re-executes when ``dlhw`` or its data changes;
 * :mod:`~dlhw.sphinxext.downloads` -- the ``.ipynb`` download of each chapter.
 """
@@ -21,7 +22,16 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from dlhw.sphinxext import cache, claims, collect, downloads, numbering, pages, store
+from dlhw.sphinxext import (
+    cache,
+    claims,
+    collect,
+    downloads,
+    numbering,
+    pages,
+    previews,
+    store,
+)
 
 
 def _new_build(app: Sphinx) -> None:
@@ -85,9 +95,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", pages.resolve)
     app.connect("html-page-context", downloads.notebook_download, priority=400)
     app.connect("html-page-context", bibliography_roles)
+    app.add_js_file(previews.SCRIPT)
+    app.connect("build-finished", previews.write_previews)
     return {
         "version": "2.0",
         "parallel_read_safe": True,
         "parallel_write_safe": True,
-        "env_version": 2,
+        "env_version": 3,
     }

@@ -10,6 +10,7 @@ as a tooltip.
 
 from __future__ import annotations
 
+import posixpath
 import textwrap
 from typing import Any
 
@@ -50,7 +51,8 @@ def check_summary(records: list[dict[str, Any]], label: str) -> str:
     for record in records:
         if record.get("label") == label:
             cases = record.get("cases")
-            parts.append(f"{record.get('kind')} ({cases} cases)" if cases else record["kind"])
+            count = f"{cases} case" + ("s" if cases != 1 else "")
+            parts.append(f"{record.get('kind')} ({count})" if cases else record["kind"])
     return "; ".join(dict.fromkeys(parts)) or "no check"
 
 
@@ -76,8 +78,11 @@ def chapter_graph(app: Sphinx, fromdoc: str, docname: str, page: PageData) -> st
     drawn: set[str] = set()
 
     def uri(label: str) -> str:
-        target = index[label][0]
-        return app.builder.get_relative_uri(fromdoc, target) + f"#{label}"
+        # a file path even for a link to the page itself: Sphinx would give "", which
+        # graphviz's rewriting of links (relative to _images/) turns into a folder
+        target = app.builder.get_target_uri(index[label][0])
+        here = posixpath.dirname(app.builder.get_target_uri(fromdoc))
+        return posixpath.relpath(target, here or ".") + f"#{label}"
 
     def draw(label: str, statement: Statement, here: bool) -> None:
         if label in drawn:
@@ -117,29 +122,40 @@ def chapter_graph(app: Sphinx, fromdoc: str, docname: str, page: PageData) -> st
     return "\n".join(lines)
 
 
+def chapter_figure(app: Sphinx, fromdoc: str, docname: str) -> graphviz | None:
+    """Return the drawing of chapter ``docname``'s statements (``None`` if it has none)."""
+    page = pages(app.env)[docname]
+    if not page.statements:
+        return None
+    node = graphviz()
+    node["code"] = chapter_graph(app, fromdoc, docname, page)
+    node["options"] = {"docname": fromdoc}
+    node["alt"] = f"Map of the statements of {page.title}: what each one uses"
+    node["classes"] = ["dlhw-claim-map"]
+    return node
+
+
+def legend() -> nodes.bullet_list:
+    """Return the legend of the colours."""
+    items = nodes.bullet_list(classes=["dlhw-map-legend"])
+    keys = [*STATUS, "other"]
+    texts = [text for _, text in STATUS.values()] + ["a statement of another chapter"]
+    for key, text in zip(keys, texts, strict=True):
+        swatch = nodes.inline("", "\u25a0 ", classes=["dlhw-swatch", f"dlhw-status-{key}"])
+        items += nodes.list_item("", nodes.paragraph("", "", swatch, nodes.Text(text)))
+    return items
+
+
 def claim_map(app: Sphinx, fromdoc: str, chapters: list[str]) -> list[nodes.Node]:
     """Return the legend and one graph per chapter (in book order)."""
-    legend = nodes.bullet_list(classes=["dlhw-map-legend"])
-    for key, (_colour, text) in STATUS.items():
-        swatch = nodes.inline("", "\u25a0 ", classes=["dlhw-swatch", f"dlhw-status-{key}"])
-        legend += nodes.list_item("", nodes.paragraph("", "", swatch, nodes.Text(text)))
-    other = nodes.inline("", "\u25a0 ", classes=["dlhw-swatch", "dlhw-status-other"])
-    legend += nodes.list_item(
-        "", nodes.paragraph("", "", other, nodes.Text("a statement of another chapter"))
-    )
-    out: list[nodes.Node] = [legend]
+    out: list[nodes.Node] = [legend()]
     for docname in chapters:
-        page = pages(app.env)[docname]
-        if not page.statements:
+        figure = chapter_figure(app, fromdoc, docname)
+        if figure is None:
             continue
+        title = pages(app.env)[docname].title
         ref = nodes.reference(
-            "", page.title, internal=True, refuri=app.builder.get_relative_uri(fromdoc, docname)
+            "", title, internal=True, refuri=app.builder.get_relative_uri(fromdoc, docname)
         )
-        out.append(nodes.rubric("", "", ref))
-        node = graphviz()
-        node["code"] = chapter_graph(app, fromdoc, docname, page)
-        node["options"] = {"docname": fromdoc}
-        node["alt"] = f"Map of the statements of {page.title}: what each one uses"
-        node["classes"] = ["dlhw-claim-map"]
-        out.append(node)
+        out += [nodes.rubric("", "", ref), figure]
     return out

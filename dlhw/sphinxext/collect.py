@@ -25,6 +25,7 @@ from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 
 from dlhw.sphinxext.claims import by_hand, checks_placeholder
+from dlhw.sphinxext.previews import preview_html
 from dlhw.sphinxext.store import Chapter, PageData, Statement, pages, statement_index
 
 logger = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ class BookCollector(EnvironmentCollector):
             uses=sorted(set(uses) - {label}),
             by_hand=[str(m["reason"]) for m in node.findall(by_hand)],
             claims=keys,
+            preview=preview_html(node),
         )
         hand_typed = _hand_typed_relations(node)
         if hand_typed and not statement.by_hand:

@@ -37,9 +37,10 @@ def numbered_chapters(env: BuildEnvironment, root: str) -> list[str]:
 def renumber(env: BuildEnvironment, root: str) -> None:
     """Replace per-toctree numbers by chapter-wide ones, in place."""
     for chapter, doc in enumerate(numbered_chapters(env, root), start=1):
-        sections = {
-            anchor: (chapter, *numbers[1:]) for anchor, numbers in env.toc_secnumbers[doc].items()
-        }
+        # The chapter's title carries its number; its sections go unnumbered. They keep an
+        # empty entry: a heading missing from the table gets the page's number ("1.
+        # Overview"), an empty one gets none.
+        sections = {anchor: () for anchor in env.toc_secnumbers[doc]} | {"": (chapter,)}
         env.toc_secnumbers[doc] = sections
         env.toc_fignumbers[doc] = {
             kind: {
@@ -52,8 +53,10 @@ def renumber(env: BuildEnvironment, root: str) -> None:
         }
         for ref in env.tocs[doc].findall(nodes.reference):
             anchor = ref.get("anchorname", "")
-            if anchor in sections:
+            if sections.get(anchor):
                 ref["secnumber"] = sections[anchor]
+            else:
+                ref.attributes.pop("secnumber", None)
 
 
 class ChapterNumbers(TocTreeCollector):

@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from dlhw.sphinxext.claim_map import claim_map
+from dlhw.sphinxext.claim_map import chapter_figure, claim_map, legend
 from dlhw.sphinxext.claims import checks_placeholder
 from dlhw.sphinxext.collect import PROOF_GRADE
 from dlhw.sphinxext.store import PageData, pages, statement_index
@@ -169,7 +169,32 @@ def page_checks(app: Sphinx, docname: str, page: PageData) -> list[nodes.Node]:
     """Return the end-of-chapter tables: checks, experiments, findings."""
     proofs = [r for r in page.records if r.get("kind") in PROOF_GRADE]
     experiments = [r for r in page.records if r.get("kind") not in PROOF_GRADE]
-    out: list[nodes.Node] = [checks_table(app, docname, proofs)] if proofs else []
+    out: list[nodes.Node] = []
+    figure = chapter_figure(app, docname, docname)
+    if figure is not None:
+        where: list[nodes.Node] = [nodes.Text(".")]
+        if "map" in app.env.all_docs:
+            where = [
+                nodes.Text("; the whole book's is the "),
+                link(app, docname, "map", "", "map of claims"),
+                nodes.Text("."),
+            ]
+        out += [
+            nodes.paragraph(
+                "",
+                "",
+                nodes.Text(
+                    "The statements of this chapter, with an arrow to each statement a proof "
+                    "uses, coloured by how far each is checked (hover for its checks, click to "
+                    "go to it)"
+                ),
+                *where,
+            ),
+            legend(),
+            figure,
+        ]
+    if proofs:
+        out.append(checks_table(app, docname, proofs))
     if experiments:
         out.append(
             nodes.paragraph(

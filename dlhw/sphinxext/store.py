@@ -25,6 +25,7 @@ class Statement:
     uses: list[str] = field(default_factory=list)
     by_hand: list[str] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
+    preview: str = ""  # the statement's text as HTML, for hover previews
 
 
 @dataclass
