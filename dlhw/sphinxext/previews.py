@@ -1,7 +1,7 @@
-"""Hover previews: a link to a statement shows the statement and how it was checked.
+r"""Hover previews: a link to a statement shows the statement and how it was checked.
 
 While a page is read, each statement's text is kept as a small piece of HTML with its
-formulas as ``\\(...\\)`` (:func:`preview_html`); when the HTML build ends, every
+formulas as ``\(...\)`` (:func:`preview_html`); when the HTML build ends, every
 statement of the book goes into ``_static/dlhw-previews.js`` (:func:`write_previews`),
 a script that sets ``window.DLHW_PREVIEWS``. A script file and not JSON, so that the
 previews also work for a reader who opens the book from disk (``file://``), where a
@@ -26,7 +26,7 @@ SCRIPT = "dlhw-previews.js"
 
 
 def preview_html(statement: nodes.Element) -> str:
-    """Return the text of a statement block as HTML, formulas as ``\\(...\\)``.
+    r"""Return the text of a statement block as HTML, formulas as ``\(...\)``.
 
     Examples
     --------
@@ -34,7 +34,7 @@ def preview_html(statement: nodes.Element) -> str:
     >>> block = nodes.container("", nodes.paragraph("", "", nodes.Text("For all "),
     ...     nodes.math("", "x > 0"), nodes.Text(" it holds.")))
     >>> preview_html(block)
-    '<p>For all \\\\(x &gt; 0\\\\) it holds.</p>'
+    '<p>For all \\(x &gt; 0\\) it holds.</p>'
     """
     paragraphs = []
     for block in statement.findall(nodes.Element):
