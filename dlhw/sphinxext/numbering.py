@@ -40,7 +40,8 @@ def renumber(env: BuildEnvironment, root: str) -> None:
         # The chapter's title carries its number; its sections go unnumbered. They keep an
         # empty entry: a heading missing from the table gets the page's number ("1.
         # Overview"), an empty one gets none.
-        sections = dict.fromkeys(env.toc_secnumbers[doc], ()) | {"": (chapter,)}
+        unnumbered: tuple[int, ...] = ()
+        sections = dict.fromkeys(env.toc_secnumbers[doc], unnumbered) | {"": (chapter,)}
         env.toc_secnumbers[doc] = sections
         env.toc_fignumbers[doc] = {
             kind: {
