@@ -107,19 +107,47 @@ if not (MATHJAX_STATIC / "mathjax" / "tex-chtml.js").exists():
         "which fetches it once from the npm registry"
     )
 mathjax_path = "mathjax/tex-chtml.js"
+#: The book's own TeX macros, for MathJax on the web and for LaTeX in the PDF.
+MACROS = {
+    "R": r"\mathbb{R}",
+    "E": r"\mathbb{E}",
+    "tr": r"\operatorname{tr}",
+    "diag": r"\operatorname{diag}",
+}
 mathjax3_config = {
     # myst-parser adds this option at every build; stating it keeps the configuration the
     # same from build to build (otherwise Sphinx sees a change and re-reads everything)
     "options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
-    "tex": {
-        "macros": {
-            "R": r"\mathbb{R}",
-            "E": r"\mathbb{E}",
-            "tr": r"\operatorname{tr}",
-            "diag": r"\operatorname{diag}",
-        }
-    },
+    "tex": {"macros": MACROS},
 }
+
+# --- the PDF (nox -s pdf): LaTeX through XeLaTeX, for the Unicode of the prose --------
+latex_engine = "xelatex"
+latex_documents = [
+    ("index", "dlhw.tex", "Deep learning, derivations checked", "The dlhw authors", "manual")
+]
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    "preamble": "\n".join(
+        [r"\usepackage{amsmath,amssymb,newunicodechar}", r"\newunicodechar{✅}{\checkmark}"]
+        + [rf"\DeclareRobustCommand{{\{name}}}{{{body}}}" for name, body in MACROS.items()]
+    ),
+    "figure_align": "htbp",
+    # Sphinx's FreeSerif and FreeSans; DejaVu for code and outputs, where FreeMono lacks
+    # characters that sympy prints (ᵀ, ⋅)
+    "fontpkg": "\n".join(
+        [
+            r"\setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic,"
+            r" BoldFont=*Bold, BoldItalicFont=*BoldItalic]",
+            r"\setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique,"
+            r" BoldFont=*Bold, BoldItalicFont=*BoldOblique]",
+            r"\setmonofont{DejaVu Sans Mono}[Scale=0.85]",
+        ]
+    ),
+}
+latex_show_urls = "no"
+latex_use_xindy = False  # Debian's TeX Live without xindy: makeindex does the index
 
 # --- bibliography ----------------------------------------------------------------
 bibtex_bibfiles = ["docs/references.bib"]
