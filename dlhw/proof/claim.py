@@ -515,7 +515,11 @@ class Claim:
                 return _residual(self.rel, left(env), right(env), tol_value)
             except (IndexError, KeyError, ValueError, ZeroDivisionError, ArithmeticError) as err:
                 # a claim that cannot be evaluated on a case of its family is not established
-                raise ProofError(self.text(context), "evaluation", f"{type(err).__name__}: {err} at {describe(env)}") from err
+                raise ProofError(
+                    self.text(context),
+                    "evaluation",
+                    f"{type(err).__name__}: {err} at {describe(env)}",
+                ) from err
 
         text = self.text(context)
         with unlogged():

@@ -118,7 +118,9 @@ class CheckRecord:
 
     def __repr__(self) -> str:
         """Show what was checked, without the (measured, varying) seconds."""
-        return f"CheckRecord({self.kind}: {self.claim!r}, {self.cases} cases, worst {self.worst:.3g})"
+        return (
+            f"CheckRecord({self.kind}: {self.claim!r}, {self.cases} cases, worst {self.worst:.3g})"
+        )
 
     def _repr_markdown_(self) -> str:
         return f"**{self.kind}** — {self.claim} — {self.cases:,} cases, worst {self.worst:.3g}"
