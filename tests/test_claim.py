@@ -325,3 +325,22 @@ def test_true_mutants_are_declared_not_hidden() -> None:
 def test_mutants_need_checks() -> None:
     with pytest.raises(ValueError, match="no recorded checks"):
         run_mutants(Claim("t-none", x, "=", x, register=False))
+
+
+def test_exhaustive_inequalities_hold_at_equality_with_fractions() -> None:
+    from fractions import Fraction
+
+    third = Claim("t-third", x, "<=", sympy.Rational(1, 3), register=False)
+    third.exhaustive([{x: Fraction(1, 3)}, {x: Fraction(-2, 7)}])  # equality, exactly
+    strict = Claim("t-third-strict", x, "<", sympy.Rational(1, 3), register=False)
+    with pytest.raises(ProofError):
+        strict.exhaustive([{x: Fraction(1, 3)}])
+
+
+def test_inverse_mutants_change_the_formula() -> None:
+    from dlhw.proof.mutate import mutants_of
+
+    A = sympy.MatrixSymbol("A", 2, 2)
+    claim = Claim("t-inv", A.I * A, "=", sympy.Identity(2), given=[Q.invertible(A)], register=False)
+    for mutant in mutants_of(claim):
+        assert (mutant.lhs, mutant.rhs, mutant.given) != (claim.lhs, claim.rhs, claim.given)

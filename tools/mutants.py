@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import io
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -156,7 +157,9 @@ def main() -> int:
     report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
     failed = False
     if not args.build_only:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        # a fresh process per chapter: no claims, modules or state carried from one to the next
+        fresh = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(args.jobs, mp_context=fresh, max_tasks_per_child=1) as pool:
             for outcome in pool.map(run_claim_mutants, pages):
                 docname = str(outcome["page"]).removesuffix(".md")
                 report[docname] = outcome

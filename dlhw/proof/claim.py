@@ -898,8 +898,12 @@ def _numeric_residual(rel: str, a: np.ndarray, b: np.ndarray, tol: float | None)
             gap = float(np.max(np.abs(a.astype(float) - b.astype(float)), initial=0)) / scale
             return gap if math.isfinite(gap) else math.inf
         small, big = (a, b) if rel in ("<=", "<") else (b, a)
+        # no slack at all when exact: adding 0.0 would turn Fractions into floats
         slack = 0.0 if exact else (tol or 0.0) * max(1.0, float(np.max(np.abs(big), initial=0)))
-        ok = bool(np.all(small < big) if rel in ("<", ">") else np.all(small <= big + slack))
+        if rel in ("<", ">"):
+            ok = bool(np.all(small < big))
+        else:
+            ok = bool(np.all(small <= big)) if exact else bool(np.all(small <= big + slack))
         if not bool(ok) or not np.all(np.isfinite(np.asarray(small, dtype=float))):
             return math.inf
         return 0.0

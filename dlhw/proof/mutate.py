@@ -46,6 +46,8 @@ def _positions(expr: sympy.Basic, path: Path = ()) -> Iterator[tuple[Path, sympy
     args = expr.args
     if isinstance(expr, MatrixElement):
         args = args[:1]  # indices are positions, not constants of the formula
+    elif isinstance(expr, sympy.Inverse):
+        args = args[:1]  # Inverse(X) ignores a changed exponent: the mutant would be X^-1
     for i, arg in enumerate(args):
         if isinstance(arg, sympy.Basic):
             yield from _positions(arg, (*path, i))

@@ -64,8 +64,27 @@ def bibliography_roles(
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def _merge_nothing(_domain: object, _docnames: object, _otherdata: object) -> None:
+    """Merge nothing: a domain that keeps no data of its own has nothing to merge."""
+
+
+def allow_parallel_reads() -> None:
+    """Let sphinx-proof's domain take part in parallel reads (``sphinx-build -j``).
+
+    Its domain keeps no data (the statements live in ``env.proof_list``, which
+    sphinx-proof merges itself on ``env-merge-info``) but does not say so, and Sphinx
+    refuses a parallel read of a domain without ``merge_domaindata``.
+    """
+    from sphinx.domains import Domain
+    from sphinx_proof.domain import ProofDomain
+
+    if ProofDomain.merge_domaindata is Domain.merge_domaindata:
+        ProofDomain.merge_domaindata = _merge_nothing
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the roles, directives, nodes, collector and events."""
+    allow_parallel_reads()
     app.add_config_value("dlhw_install_source", "git+https://github.com/dlhw-book/dlhw", "html")
     app.add_node(
         claims.by_hand,
