@@ -26,12 +26,16 @@ import math
 import numbers
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from dlhw.proof.claim import claims, clear_claims
 from dlhw.proof.records import ProofError, clear_records, records
+from dlhw.validation import as_int
+
+#: Most significant digits a float64 holds (``digits`` beyond this would print noise).
+MAX_DIGITS = 17
 
 #: The glue key under which a page hands its claims and records to the extension.
 PAYLOAD_KEY = "dlhw"
@@ -59,7 +63,14 @@ def sci(value: object, digits: int = 3) -> str:
     value
         A finite real number.
     digits
-        Significant digits.
+        Significant digits, from 1 to :data:`~dlhw.book.MAX_DIGITS`.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number or ``digits`` not an integer.
+    ValueError
+        If ``value`` is not finite or ``digits`` is out of range.
 
     Examples
     --------
@@ -69,6 +80,7 @@ def sci(value: object, digits: int = 3) -> str:
     ('0', '3')
     """
     x = _finite(value, "value")
+    digits = _digits(digits)
     if x == 0:
         return "0"
     exponent = math.floor(math.log10(abs(x)))
@@ -108,6 +120,7 @@ def number(value: object, digits: int = 3) -> str:
     """
     if isinstance(value, bool):
         raise TypeError("value must be a number, got bool")
+    digits = _digits(digits)
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     x = _finite(value, "value")
@@ -119,10 +132,27 @@ def number(value: object, digits: int = 3) -> str:
 def _finite(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite, got a number beyond float64") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return x
+
+
+def _digits(digits: object) -> int:
+    return as_int(
+        digits, "digits", minimum=1, maximum=MAX_DIGITS, limit_name="dlhw.book.MAX_DIGITS"
+    )
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    return value
 
 
 class _Math:
@@ -139,6 +169,7 @@ def glue_text(key: str, value: object) -> None:
     """Glue ``value`` as plain text for ``{glue:text}`key``` in the prose."""
     from myst_nb import glue
 
+    key = _text(key, "key")
     glue(key, value if isinstance(value, str) else str(value), display=False)
 
 
@@ -148,14 +179,18 @@ def glue_number(key: str, value: object, digits: int = 3) -> None:
     Use it as ``{glue:}`key``` (it renders as math, so it reads the same as the
     formulas around it).
     """
-    counted = isinstance(value, numbers.Integral)
-    glue_math(key, number(value) if counted else sci(_finite(value, "value"), digits))
+    key = _text(key, "key")
+    counted = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    glue_math(key, number(value, digits) if counted else sci(_finite(value, "value"), digits))
 
 
 def glue_math(key: str, latex: str) -> None:
     """Glue LaTeX for ``{glue:}`key``` (inline math) or ``{glue:math}`` (display)."""
     from myst_nb import glue
 
+    key = _text(key, "key")
+    if not isinstance(latex, str):
+        raise TypeError(f"latex must be a string, got {type(latex).__name__}")
     glue(key, _Math(latex), display=False)
 
 
@@ -190,8 +225,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@contextmanager
-def refuted(claim: str) -> Iterator[Refutation]:
+def refuted(claim: str) -> AbstractContextManager[Refutation]:
     """Run the block, which must refute ``claim`` (raise ``ProofError``).
 
     The block checks a false statement (an original's erratum, a dropped hypothesis);
@@ -208,6 +242,11 @@ def refuted(claim: str) -> Iterator[Refutation]:
     >>> shown.error is not None
     True
     """
+    return _refuted(_text(claim, "claim"))
+
+
+@contextmanager
+def _refuted(claim: str) -> Iterator[Refutation]:
     shown = Refutation(claim)
     try:
         yield shown
@@ -274,6 +313,7 @@ def finish() -> None:
 
 
 __all__ = [
+    "MAX_DIGITS",
     "PAYLOAD_KEY",
     "Refutation",
     "finish",

@@ -43,7 +43,7 @@ import torch
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
-from dlhw.validation import as_int, as_positive_float, as_real_array
+from dlhw.validation import as_bool, as_int, as_positive_float, as_real_array, finite_result
 
 Kind = Literal["low", "high", "band", "organ"]
 Loss = Literal["mse", "power"]
@@ -204,7 +204,7 @@ def _frequencies(f: ArrayLike, name: str = "f") -> NDArray[np.float64]:
 def _resistors(resistors: ArrayLike, kind: str, name: str = "resistors") -> NDArray[np.float64]:
     array = as_real_array(resistors, name)
     k = N_RESISTORS[kind]
-    if array.shape[-1] != k:
+    if array.ndim == 0 or array.shape[-1] != k:
         raise ValueError(
             f"{name} must have last axis of length {k} for kind={kind!r}, got shape {array.shape}"
         )
@@ -270,7 +270,8 @@ def cutoff_frequency(R: ArrayLike, capacitance: float = 1e-6) -> NDArray[np.floa
     array = as_real_array(R, "R")
     if np.any(array <= 0):
         raise ValueError("R must be > 0 ohms")
-    return 1 / (2 * np.pi * array * _capacitance(capacitance))
+    C = _capacitance(capacitance)
+    return finite_result(1 / (2 * np.pi * array * C), "R and capacitance", "the cutoff 1/(2πRC)")
 
 
 def resistance_for_cutoff(f_c: ArrayLike, capacitance: float = 1e-6) -> NDArray[np.float64]:
@@ -301,7 +302,10 @@ def resistance_for_cutoff(f_c: ArrayLike, capacitance: float = 1e-6) -> NDArray[
     array = as_real_array(f_c, "f_c")
     if np.any(array <= 0):
         raise ValueError("f_c must be > 0 hertz")
-    return 1 / (2 * np.pi * array * _capacitance(capacitance))
+    C = _capacitance(capacitance)
+    return finite_result(
+        1 / (2 * np.pi * array * C), "f_c and capacitance", "the resistance 1/(2π f_c C)"
+    )
 
 
 def magnitude(
@@ -458,7 +462,7 @@ def magnitude_gradient(
         grads = [d_high[..., 0, :]]
     else:
         grads = [d_high[..., 0, :] * _low(x[..., 1, :]), _high(x[..., 0, :]) * d_low[..., 1, :]]
-    return np.stack(grads, axis=-1)
+    return finite_result(np.stack(grads, axis=-1), "f and capacitance", "the gradient dH/dR")
 
 
 @_one_thread()
@@ -591,6 +595,10 @@ def labels(kind: Kind, f: ArrayLike, organ: Organ | None = None) -> NDArray[np.i
     """
     kind_ = _check_kind(kind)
     freq = _frequencies(f)
+    if organ is not None and not isinstance(organ, Organ):
+        raise TypeError(
+            f"organ must be a dlhw.color_organ.Organ or None, got {type(organ).__name__}"
+        )
     f_low, f_high = (organ or Organ()).cutoffs()
     rows = {
         "low": freq < f_low,
@@ -638,7 +646,7 @@ def symmetric_grid(
     """
     centre = as_positive_float(f_c, "f_c")
     width = as_positive_float(decades, "decades")
-    p = as_int(points_per_decade, "points_per_decade", minimum=1)
+    p = as_int(points_per_decade, "points_per_decade", minimum=1, maximum=10**6)
     m = round(width * p / 2)
     if m < 1 or 2 * m > 10**6:
         raise ValueError(f"decades * points_per_decade must give 2..10**6 points, got {2 * m}")
@@ -819,7 +827,9 @@ def loss_gradient(
     t = _target(target, H.shape[-1], kind_)
     dH = magnitude_gradient(kind, f, resistors, capacitance)
     outer = 2 * (H - t) if kind_loss == "mse" else 2 * (H**2 - t**2) * 2 * H
-    return np.asarray((outer[..., None] * dH).mean(axis=-2), dtype=np.float64)
+    return finite_result(
+        (outer[..., None] * dH).mean(axis=-2), "f and capacitance", "the loss gradient"
+    )
 
 
 def balance_point(
@@ -876,7 +886,10 @@ def balance_point(
 
     ga, gb = grad(a), grad(b)
     if ga * gb > 0:
-        raise ValueError(f"bracket must enclose a sign change of the gradient, got {bracket}")
+        raise ValueError(
+            f"bracket must enclose a sign change of the loss gradient for this f and target, "
+            f"got {bracket}"
+        )
     return float(brentq(grad, a, b, xtol=1e-12, rtol=1e-14))
 
 
@@ -1152,7 +1165,7 @@ def fit(
     start = _init(init, N_RESISTORS[kind_])
     loss_fn = _circuit_loss(kind_, f, target, _check_loss(loss), capacitance)
     rate = np.full(start.shape[0], conf.lr)
-    return _descend(loss_fn, start, rate, conf, record=bool(record))
+    return _descend(loss_fn, start, rate, conf, record=as_bool(record, "record"))
 
 
 def convergence_sweep(
@@ -1277,7 +1290,9 @@ def label_interval(
     if not below.max() < above.min():
         raise ValueError(f"target must switch once along f (a {kind_}-pass band)")
     C = _capacitance(capacitance)
-    return float(1 / (2 * np.pi * C * above.min())), float(1 / (2 * np.pi * C * below.max()))
+    low, high = 1 / (2 * np.pi * C * above.min()), 1 / (2 * np.pi * C * below.max())
+    finite_result([low, high], "f and capacitance", "the label interval of resistances")
+    return float(low), float(high)
 
 
 # ------------------------------------------------------------ Bode model, organ, graph
@@ -1313,7 +1328,7 @@ def bode_db(f: ArrayLike, log10_cutoffs: ArrayLike) -> NDArray[np.float64]:
     """
     u = np.log10(_frequencies(f))
     theta = as_real_array(log10_cutoffs, "log10_cutoffs")
-    if theta.shape[-1] != 2:
+    if theta.ndim == 0 or theta.shape[-1] != 2:
         raise ValueError(f"log10_cutoffs must have last axis of length 2, got shape {theta.shape}")
     a, b = theta[..., :1], theta[..., 1:]
     db = -20 * np.maximum(a - u, 0) - 20 * np.maximum(u - b, 0) + 0.0  # + 0.0: no -0.0
@@ -1376,7 +1391,12 @@ def fit_bode(
 
     rate = np.full(start.shape[0], conf.lr)
     out = _descend(loss_fn, start, rate, conf, record=True, positive=False)
-    out["cutoffs"] = np.power(10.0, out["final"].astype(np.float64))
+    with np.errstate(over="ignore"):
+        cutoffs = np.power(10.0, out["final"].astype(np.float64))
+    out["cutoffs"] = finite_result(
+        cutoffs, "f, db_target and init", "the fitted cutoffs 10**log10_cutoffs (lr too large?)"
+    )
+    finite_result(out["loss"], "db_target", "the loss history")
     return out
 
 
@@ -1418,6 +1438,10 @@ def grad_fn_chain(tensor: torch.Tensor, *, names: dict[int, str] | None = None) 
         raise TypeError(f"tensor must be a torch tensor, got {type(tensor).__name__}")
     if tensor.grad_fn is None:
         raise ValueError("tensor has no grad_fn: compute it from tensors that require grad")
+    if names is not None and not isinstance(names, dict):
+        raise TypeError(
+            f"names must be a dict {{id(tensor): name}} or None, got {type(names).__name__}"
+        )
     labels_ = names or {}
     lines: list[str] = []
     seen: set[int] = set()

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import torch
@@ -38,7 +38,7 @@ from numpy.typing import ArrayLike, NDArray
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from dlhw.validation import as_int, as_positive_float, as_real_array
+from dlhw.validation import as_bool, as_int, as_positive_float, as_real_array, finite_result
 
 Norm = Literal["batch", "layer"]
 Init = Literal["default", "he"]
@@ -53,6 +53,39 @@ MAX_STEPS = 200_000
 MAX_DEPTH = 200
 #: Largest number of steps of the exact (rational) recurrences, whose fractions grow.
 MAX_EXACT_STEPS = 60
+
+
+_S = TypeVar("_S")
+
+#: Largest seed (scikit-learn's random states are 32-bit).
+MAX_SEED = 2**32 - 1
+
+
+def _seed(value: object, name: str = "seed") -> int:
+    return as_int(value, name, minimum=0, maximum=MAX_SEED, limit_name="dlhw.debugging.MAX_SEED")
+
+
+def _settings(settings: object, kind: type[_S]) -> _S:
+    """Return ``settings``, or the defaults of ``kind`` for ``None``."""
+    if settings is None:
+        return kind()
+    if not isinstance(settings, kind):
+        raise TypeError(
+            f"settings must be a dlhw.debugging.{kind.__name__} or None, "
+            f"got {type(settings).__name__}"
+        )
+    return settings
+
+
+def _finite_path(path: NDArray[Any], lr: float) -> NDArray[Any]:
+    """Refuse an overflowed trajectory (``lr``, or the data, too large) instead of returning it."""
+    if path.dtype.kind == "f" and not np.all(np.isfinite(path)):
+        step = int(np.argmax(~np.all(np.isfinite(path.reshape(len(path), -1)), axis=1)))
+        raise ValueError(
+            f"lr = {lr!r} is too large for this X and y: the iterates overflowed float64 at "
+            f"step {step}; use a smaller lr (or rescale X and y)"
+        )
+    return path
 
 
 @contextmanager
@@ -122,7 +155,7 @@ def load_digits_split(train_size: int = 1400, seed: int = 0) -> Digits:
     n = as_int(train_size, "train_size", minimum=10)
     if n > N_DIGITS - 10:
         raise ValueError(f"train_size must be at most {N_DIGITS - 10}, got {n}")
-    state = as_int(seed, "seed", minimum=0)
+    state = _seed(seed, "seed")
     X, y = load_digits(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, train_size=n, random_state=state, stratify=y)
     mean, std = X_tr.mean(axis=0), X_tr.std(axis=0)
@@ -255,7 +288,7 @@ def make_mlp(
         raise ValueError(f"init must be 'default' or 'he', got {init!r}")
     if not isinstance(residual, bool):
         raise TypeError(f"residual must be a bool, got {type(residual).__name__}")
-    gen = torch.Generator().manual_seed(as_int(seed, "seed", minimum=0))
+    gen = torch.Generator().manual_seed(_seed(seed, "seed"))
     sizes = [64] + [size] * (n_layers - 1) + [10]
     layers = [_linear(a, b) for a, b in itertools.pairwise(sizes)]
     for layer in layers:
@@ -316,28 +349,46 @@ def layer_gradient_norms(model: torch.nn.Module, X: ArrayLike, y: ArrayLike) -> 
     buffers = {
         k: v.clone() for k, v in model.state_dict().items() if "running" in k or "tracked" in k
     }
-    loss = _cross_entropy(model(inputs), labels)
+    loss = _cross_entropy(_forward(model, inputs, "X"), labels)
     grads = torch.autograd.grad(loss, weights)
     model.load_state_dict(buffers, strict=False)
-    return np.array([float(g.norm()) for g in grads])
+    return finite_result(np.array([float(g.norm()) for g in grads]), "X", "the gradient norms")
 
 
-def _tensors(X: ArrayLike, y: ArrayLike) -> tuple[torch.Tensor, torch.Tensor]:
-    inputs = as_real_array(X, "X")
-    labels = as_real_array(y, "y", ndim=1)
+def _tensors(
+    X: ArrayLike, y: ArrayLike, x_name: str = "X", y_name: str = "y"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    inputs = as_real_array(X, x_name)
+    labels = as_real_array(y, y_name, ndim=1)
+    if inputs.ndim < 2:
+        raise ValueError(
+            f"{x_name} must hold one sample per row (2-D or more), got shape {inputs.shape}"
+        )
     if labels.shape[0] != inputs.shape[0]:
         raise ValueError(
-            f"y must have one label per row of X ({inputs.shape[0]}), got {labels.shape[0]}"
+            f"{y_name} must have one label per row of {x_name} ({inputs.shape[0]}), "
+            f"got {labels.shape[0]}"
         )
-    if np.any(labels != np.round(labels)) or labels.min() < 0:
-        raise ValueError("y must hold non-negative integer class labels")
+    if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= 2**31:
+        raise ValueError(f"{y_name} must hold non-negative integer class labels (below 2**31)")
     return torch.from_numpy(inputs), torch.from_numpy(labels.astype(np.int64))
 
 
-def _cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def _forward(model: torch.nn.Module, inputs: torch.Tensor, x_name: str) -> torch.Tensor:
+    """``model(inputs)``, with a shape that does not fit the model named ``x_name``."""
+    try:
+        out: torch.Tensor = model(inputs)
+    except RuntimeError as err:
+        raise ValueError(
+            f"{x_name} of shape {tuple(inputs.shape)} does not fit the model: {err}"
+        ) from None
+    return out
+
+
+def _cross_entropy(logits: torch.Tensor, labels: torch.Tensor, name: str = "y") -> torch.Tensor:
     if int(labels.max()) >= logits.shape[-1]:
         raise ValueError(
-            f"y must hold classes below the number of logits {logits.shape[-1]}, "
+            f"{name} must hold classes below the number of logits {logits.shape[-1]}, "
             f"got {int(labels.max())}"
         )
     return torch.nn.functional.cross_entropy(logits, labels)
@@ -376,7 +427,7 @@ class TrainSettings:
         as_positive_float(self.momentum, "momentum", allow_zero=True)
         if self.momentum >= 1:
             raise ValueError(f"momentum must be < 1, got {self.momentum}")
-        as_int(self.seed, "seed", minimum=0)
+        _seed(self.seed, "seed")
 
 
 def _errors(model: torch.nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
@@ -432,7 +483,7 @@ def train_classifier(
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     digits = _check_digits(data)
-    conf = settings or TrainSettings()
+    conf = _settings(settings, TrainSettings)
     if not isinstance(conf, TrainSettings):
         raise TypeError(f"settings must be a TrainSettings, got {type(conf).__name__}")
     n = digits.X_train.shape[0]
@@ -555,7 +606,7 @@ def degradation_model(name: str, settings: DegradationSettings | None = None) ->
     """
     if name not in VARIANTS:
         raise ValueError(f"name must be one of {tuple(VARIANTS)}, got {name!r}")
-    conf = settings or DegradationSettings()
+    conf = _settings(settings, DegradationSettings)
     options = dict(VARIANTS[name])
     depth = conf.shallow_depth if options.pop("depth") == "shallow" else conf.deep_depth
     return make_mlp(depth, conf.width, seed=conf.init_seed, **options)  # type: ignore[arg-type]
@@ -591,7 +642,7 @@ def degradation_experiment(
     >>> sorted(out), out["deep"]["grad_norms"].shape
     (['deep', 'shallow'], (2, 6))
     """
-    conf = settings or DegradationSettings()
+    conf = _settings(settings, DegradationSettings)
     if not isinstance(conf, DegradationSettings):
         raise TypeError(f"settings must be a DegradationSettings, got {type(conf).__name__}")
     if not isinstance(variants, tuple) or not all(v in VARIANTS for v in variants):
@@ -645,7 +696,7 @@ def small_cnn(norm: Norm, *, channels: int = 8, seed: int = 0) -> torch.nn.Seque
     C = as_int(channels, "channels", minimum=1)
     if C > 256:
         raise ValueError(f"channels must be at most 256, got {C}")
-    gen = torch.Generator().manual_seed(as_int(seed, "seed", minimum=0))
+    gen = torch.Generator().manual_seed(_seed(seed, "seed"))
     dt = torch.float64
 
     def conv(c_in: int) -> torch.nn.Conv2d:
@@ -731,7 +782,7 @@ def accumulate(
     """
     if not isinstance(model, torch.nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    X, y = _tensors(images, labels)
+    X, y = _tensors(images, labels, "images", "labels")
     N = X.shape[0]
     b = as_int(batch_size, "batch_size", minimum=1)
     if N % b:
@@ -745,12 +796,16 @@ def accumulate(
         p.grad = None
     logits = []
     for i in range(steps):
-        out = net(X[i * b : (i + 1) * b])
-        loss = _cross_entropy(out, y[i * b : (i + 1) * b]) / steps
+        out = _forward(net, X[i * b : (i + 1) * b], "images")
+        loss = _cross_entropy(out, y[i * b : (i + 1) * b], "labels") / steps
         loss.backward()  # type: ignore[no-untyped-call]  # adds into .grad
         logits.append(out.detach())
     grads = [p.grad.reshape(-1) for p in net.parameters() if p.grad is not None]
+    finite_result(torch.cat(grads).numpy(), "images", "the accumulated gradient")
+    finite_result(torch.cat(logits).numpy(), "images", "the logits")
     mean, var = _running_stats(net)
+    for stats in (mean, var):
+        finite_result(stats, "images", "the running statistics")
     return {
         "logits": torch.cat(logits).numpy(),
         "grad": torch.cat(grads).numpy(),
@@ -788,7 +843,7 @@ def digit_images(count: int = 32, seed: int = 0) -> tuple[NDArray[np.float64], N
     if n > N_DIGITS:
         raise ValueError(f"count must be at most {N_DIGITS}, got {n}")
     X, y = load_digits(return_X_y=True)
-    pick = np.random.default_rng(as_int(seed, "seed", minimum=0)).choice(N_DIGITS, n, replace=False)
+    pick = np.random.default_rng(_seed(seed, "seed")).choice(N_DIGITS, n, replace=False)
     return (X[pick] / 16.0).reshape(n, 1, 8, 8).astype(np.float64), y[pick].astype(np.int64)
 
 
@@ -815,8 +870,8 @@ class AccumulationSettings:
 
     def __post_init__(self) -> None:
         as_int(self.channels, "channels", minimum=1)
-        as_int(self.model_seed, "model_seed", minimum=0)
-        as_int(self.data_seed, "data_seed", minimum=0)
+        _seed(self.model_seed, "model_seed")
+        _seed(self.data_seed, "data_seed")
         as_int(self.warmup_batches, "warmup_batches", minimum=0)
         if self.warmup_batches > 1000:
             raise ValueError("warmup_batches must be at most 1000")
@@ -857,7 +912,7 @@ def accumulation_setup(
     >>> X.shape, bool(model[1].running_mean.abs().sum() > 0)
     ((32, 1, 8, 8), True)
     """
-    conf = settings or AccumulationSettings()
+    conf = _settings(settings, AccumulationSettings)
     if not isinstance(conf, AccumulationSettings):
         raise TypeError(f"settings must be an AccumulationSettings, got {type(conf).__name__}")
     model = small_cnn(norm, channels=conf.channels, seed=conf.model_seed)
@@ -1008,6 +1063,7 @@ def torch_sgd_loop(
     beta = as_positive_float(momentum, "momentum", allow_zero=True)
     if beta > 1:
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
+    zero_grad = as_bool(zero_grad, "zero_grad")
     A_t, b_t = torch.from_numpy(A), torch.from_numpy(b)
     param = torch.nn.Parameter(torch.from_numpy(w.copy()))
     opt = torch.optim.SGD([param], lr=rate, momentum=beta)
@@ -1021,7 +1077,7 @@ def torch_sgd_loop(
         loss.backward()  # type: ignore[no-untyped-call]
         opt.step()
         path.append(param.detach().clone())
-    return torch.stack(path).numpy()
+    return _finite_path(torch.stack(path).numpy(), rate)
 
 
 def _numbers(
@@ -1098,6 +1154,7 @@ def accumulating_sgd(
     """
     A, b, w, T, size = _linear_problem(X, y, w0, steps, batch_size)
     rate = as_positive_float(lr, "lr")
+    zero_grad = as_bool(zero_grad, "zero_grad")
     A, b, w, eta = _numbers(A, b, w, rate, _exact_steps(exact, T))
     G = 0 * w
     path = [w]
@@ -1106,7 +1163,7 @@ def accumulating_sgd(
         G = (0 * w if zero_grad else G) + _gradient(A[rows], b[rows], w)
         w = w - eta * G
         path.append(w)
-    return np.array(path)
+    return _finite_path(np.array(path), rate)
 
 
 def heavy_ball(
@@ -1131,7 +1188,7 @@ def heavy_ball(
     X, y, w0, lr, steps, batch_size, exact
         As in :func:`accumulating_sgd`.
     beta
-        The momentum ``β >= 0``.
+        The momentum, ``0 <= β <= 1``.
 
     Returns
     -------
@@ -1154,6 +1211,8 @@ def heavy_ball(
     A, b, w, T, size = _linear_problem(X, y, w0, steps, batch_size)
     rate = as_positive_float(lr, "lr")
     momentum = as_positive_float(beta, "beta", allow_zero=True)
+    if momentum > 1:
+        raise ValueError(f"beta must be in [0, 1] (a momentum), got {beta!r}")
     A, b, w, eta = _numbers(A, b, w, rate, _exact_steps(exact, T))
     mu = Fraction(momentum) if exact else momentum
     previous, path = w, [w]
@@ -1161,7 +1220,7 @@ def heavy_ball(
         rows = _batch(t, size, A.shape[0])
         w, previous = w - eta * _gradient(A[rows], b[rows], w) + mu * (w - previous), w
         path.append(w)
-    return np.array(path)
+    return _finite_path(np.array(path), rate)
 
 
 @dataclass(frozen=True)
@@ -1232,7 +1291,7 @@ def zero_grad_experiment(
     >>> out["loss_fixed"].shape, bool(out["loss_fixed"][0] == out["loss_buggy"][0])
     ((42,), True)
     """
-    conf = settings or ZeroGradSettings()
+    conf = _settings(settings, ZeroGradSettings)
     if not isinstance(conf, ZeroGradSettings):
         raise TypeError(f"settings must be a ZeroGradSettings, got {type(conf).__name__}")
     per_epoch = conf.train_size // conf.batch_size

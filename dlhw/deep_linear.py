@@ -30,7 +30,15 @@ import sympy
 import torch
 from numpy.typing import ArrayLike, NDArray
 
-from dlhw.validation import as_generator, as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_generator,
+    as_int,
+    as_positive_float,
+    as_real_array,
+    check_size,
+    finite_result,
+    power_exceeds,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -43,6 +51,9 @@ MAX_ENUMERATION = 2_000_000
 MAX_EXACT_SIZE = 16
 #: Largest number of gradient steps of :func:`train_deep_linear`.
 MAX_STEPS = 1_000_000
+#: Largest number of entries of the arrays built by :func:`zero_weights` and
+#: :func:`teacher_data`.
+MAX_ENTRIES = 10**8
 #: Cases handled at once by :func:`reachable_ranks`.
 _CHUNK = 65_536
 
@@ -50,19 +61,19 @@ _CHUNK = 65_536
 # --------------------------------------------------------------------------- input
 
 
-def _weights(weights: Sequence[ArrayLike]) -> list[FloatArray]:
+def _weights(weights: Sequence[ArrayLike], name: str = "weights") -> list[FloatArray]:
     """Validate ``[W_1, ..., W_L]``: real matrices whose shapes chain."""
     if isinstance(weights, str | bytes) or not isinstance(weights, Sequence):
         raise TypeError(
-            f"weights must be a list [W_1, ..., W_L] of matrices, got {type(weights).__name__}"
+            f"{name} must be a list [W_1, ..., W_L] of matrices, got {type(weights).__name__}"
         )
     if len(weights) == 0:
-        raise ValueError("weights must hold at least one matrix (depth L >= 1)")
-    out = [as_real_array(W, f"weights[{i}]", ndim=2) for i, W in enumerate(weights)]
+        raise ValueError(f"{name} must hold at least one matrix (depth L >= 1)")
+    out = [as_real_array(W, f"{name}[{i}]", ndim=2) for i, W in enumerate(weights)]
     for i in range(1, len(out)):
         if out[i].shape[1] != out[i - 1].shape[0]:
             raise ValueError(
-                f"weights[{i}] must have {out[i - 1].shape[0]} columns to follow weights"
+                f"{name}[{i}] must have {out[i - 1].shape[0]} columns to follow {name}"
                 f"[{i - 1}] of shape {out[i - 1].shape}, got shape {out[i].shape}"
             )
     return out
@@ -86,7 +97,7 @@ def _data(X: ArrayLike, Y: ArrayLike) -> tuple[FloatArray, FloatArray]:
 
 
 def _fits(
-    X: FloatArray, Y: FloatArray, d: int, p: int, what: str = "the network"
+    X: FloatArray, Y: FloatArray, d: int, p: int, what: str = "the network given by weights"
 ) -> tuple[FloatArray, FloatArray]:
     if X.shape[1] != d:
         raise ValueError(f"X must have {d} columns (the input width of {what}), got {X.shape[1]}")
@@ -172,7 +183,7 @@ def product(weights: Sequence[ArrayLike]) -> FloatArray:
     result = Ws[0]
     for W in Ws[1:]:
         result = W @ result
-    return result
+    return finite_result(result, "weights", "the product W_L ... W_1")
 
 
 def partial_products(weights: Sequence[ArrayLike], i: int) -> tuple[FloatArray, FloatArray]:
@@ -260,7 +271,7 @@ def empirical_risk(weights: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike) -> 
     H = A
     for W in Ws:
         H = H @ W.T  # row k holds layer output for example k
-    return float(0.5 * np.sum((H - B) ** 2))
+    return float(finite_result(0.5 * np.sum((H - B) ** 2), "weights, X and Y", "the risk"))
 
 
 def product_loss(Wbar: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
@@ -292,7 +303,7 @@ def product_loss(Wbar: ArrayLike, X: ArrayLike, Y: ArrayLike) -> float:
     """
     W = as_real_array(Wbar, "Wbar", ndim=2)
     A, B = _fits(*_data(X, Y), W.shape[1], W.shape[0], "Wbar")
-    return float(0.5 * np.sum((W @ A.T - B.T) ** 2))
+    return float(finite_result(0.5 * np.sum((W @ A.T - B.T) ** 2), "Wbar, X and Y", "the loss"))
 
 
 def product_loss_gradient(Wbar: ArrayLike, X: ArrayLike, Y: ArrayLike) -> FloatArray:
@@ -327,7 +338,7 @@ def product_loss_gradient(Wbar: ArrayLike, X: ArrayLike, Y: ArrayLike) -> FloatA
     """
     W = as_real_array(Wbar, "Wbar", ndim=2)
     A, B = _fits(*_data(X, Y), W.shape[1], W.shape[0], "Wbar")
-    return np.asarray((W @ A.T - B.T) @ A)
+    return finite_result((W @ A.T - B.T) @ A, "Wbar, X and Y", "the gradient")
 
 
 def _layer_gradients(
@@ -382,7 +393,10 @@ def layer_gradients(weights: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike) ->
     """
     Ws = _weights(weights)
     A, B = _fits(*_data(X, Y), Ws[0].shape[1], Ws[-1].shape[0])
-    return _layer_gradients(Ws, A, B)[0]
+    grads = _layer_gradients(Ws, A, B)[0]
+    for G in grads:
+        finite_result(G, "weights, X and Y", "the layer gradients")
+    return grads
 
 
 def least_squares_product(X: ArrayLike, Y: ArrayLike) -> FloatArray:
@@ -559,16 +573,19 @@ def factorize(W0: ArrayLike, widths: Sequence[int]) -> list[sympy.Matrix]:
     return Ws
 
 
-def _count(count: int, what: str) -> int:
-    if count > MAX_ENUMERATION:
+def _count(base: int, exponent: int, what: str) -> int:
+    """Return ``base ** exponent``, refused (before it is computed) beyond the limit."""
+    if power_exceeds(base, exponent, MAX_ENUMERATION):
         raise ValueError(
-            f"{what} would enumerate {count:,} cases, more than {MAX_ENUMERATION:,}; "
-            "use smaller sizes or raise dlhw.deep_linear.MAX_ENUMERATION"
+            f"{what} would enumerate {base}**{exponent} cases, more than "
+            f"{MAX_ENUMERATION:,}; use smaller sizes or raise dlhw.deep_linear.MAX_ENUMERATION"
         )
-    return count
+    return int(base**exponent)
 
 
 def _values(values: Sequence[int]) -> NDArray[np.int64]:
+    if isinstance(values, Sequence) and any(isinstance(v, bool | np.bool_) for v in values):
+        raise TypeError("values must be distinct integers, not booleans")
     array = np.asarray(values)
     if array.dtype == bool or array.dtype.kind not in "iu" or array.ndim != 1 or not array.size:
         raise TypeError(f"values must be a non-empty list of integers, got {values!r}")
@@ -613,7 +630,7 @@ def integer_matrices(p: int, d: int, values: Sequence[int] = (-1, 0, 1)) -> NDAr
     """
     rows, cols = as_int(p, "p", minimum=1), as_int(d, "d", minimum=1)
     vals = _values(values)
-    count = _count(vals.size ** (rows * cols), "integer_matrices")
+    count = _count(vals.size, rows * cols, "p, d and values: len(values)**(p*d)")
     return _all_arrays(vals, rows * cols, 0, count).reshape(count, rows, cols)
 
 
@@ -642,7 +659,7 @@ def width_profiles(d: int, p: int, depth: int, max_width: int) -> list[tuple[int
     first, last = as_int(d, "d", minimum=1), as_int(p, "p", minimum=1)
     L = as_int(depth, "depth", minimum=1)
     top = as_int(max_width, "max_width", minimum=1)
-    _count(top ** (L - 1), "width_profiles")
+    _count(top, L - 1, "max_width and depth: max_width**(depth - 1)")
     return [(first, *mid, last) for mid in itertools.product(range(1, top + 1), repeat=L - 1)]
 
 
@@ -680,7 +697,7 @@ def reachable_ranks(widths: Sequence[int], values: Sequence[int] = (-1, 0, 1)) -
     vals = _values(values)
     shapes = [(dims[i + 1], dims[i]) for i in range(len(dims) - 1)]
     size = sum(a * b for a, b in shapes)
-    total = _count(vals.size**size, "reachable_ranks")
+    total = _count(vals.size, size, "widths and values: len(values)**(number of weights)")
     found: set[int] = set()
     for start in range(0, total, _CHUNK):
         flat = _all_arrays(vals, size, start, min(start + _CHUNK, total)).astype(np.float64)
@@ -706,6 +723,13 @@ def zero_weights(widths: Sequence[int]) -> list[FloatArray]:
     [(2, 3), (1, 2)]
     """
     dims = _widths(widths)
+    entries = sum(dims[i + 1] * dims[i] for i in range(len(dims) - 1))
+    check_size(
+        entries,
+        MAX_ENTRIES,
+        f"widths {dims} need {entries} weights",
+        limit_name="dlhw.deep_linear.MAX_ENTRIES",
+    )
     return [np.zeros((dims[i + 1], dims[i])) for i in range(len(dims) - 1)]
 
 
@@ -764,7 +788,7 @@ def risk_hessian(weights: Sequence[ArrayLike], X: ArrayLike, Y: ArrayLike) -> Fl
     theta = torch.as_tensor(np.concatenate([W.ravel() for W in Ws]), dtype=torch.float64)
     hessian = torch.autograd.functional.hessian(risk, theta)  # type: ignore[no-untyped-call]
     assert isinstance(hessian, torch.Tensor)
-    return np.asarray(hessian.numpy(), dtype=np.float64)
+    return finite_result(hessian.numpy(), "weights, X and Y", "the Hessian")
 
 
 def zero_hessian_spectrum(widths: Sequence[int], X: ArrayLike, Y: ArrayLike) -> FloatArray:
@@ -804,7 +828,7 @@ def zero_hessian_spectrum(widths: Sequence[int], X: ArrayLike, Y: ArrayLike) -> 
     array([0., 0., 0.])
     """
     dims = _widths(widths)
-    A, B = _fits(*_data(X, Y), dims[0], dims[-1])
+    A, B = _fits(*_data(X, Y), dims[0], dims[-1], "the network given by widths")
     L = len(dims) - 1
     total = sum(dims[i] * dims[i + 1] for i in range(L))
     if L == 1:
@@ -857,7 +881,7 @@ def escape_direction(widths: Sequence[int], X: ArrayLike, Y: ArrayLike) -> list[
     (1.015625, 1.015625)
     """
     dims = _widths(widths)
-    A, B = _fits(*_data(X, Y), dims[0], dims[-1])
+    A, B = _fits(*_data(X, Y), dims[0], dims[-1], "the network given by widths")
     U, sigma, Vt = np.linalg.svd(B.T @ A)
     if sigma[0] <= 0:
         raise ValueError(
@@ -965,7 +989,7 @@ def critical_point(
     (2.0, 2.0)
     """
     dims = _widths(widths)
-    A, B = _fits(*_data(X, Y), dims[0], dims[-1])
+    A, B = _fits(*_data(X, Y), dims[0], dims[-1], "the network given by widths")
     L = len(dims) - 1
     if L < 2:
         raise ValueError(
@@ -1024,7 +1048,7 @@ def critical_value(X: ArrayLike, Y: ArrayLike, keep: Sequence[int]) -> float:
     chosen = _keep(keep, B.shape[1])
     floor = 0.5 * float(np.sum((A @ regression.T - B) ** 2))
     dropped = np.delete(values, chosen)
-    return floor + 0.5 * float(dropped.sum())
+    return float(finite_result(floor + 0.5 * float(dropped.sum()), "X and Y", "the critical value"))
 
 
 def invertible_flank_layers(weights: Sequence[ArrayLike]) -> list[int]:
@@ -1112,6 +1136,12 @@ def teacher_data(
     array([2., 1.])
     """
     rows, cols, outs = (as_int(v, k, minimum=1) for v, k in ((n, "n"), (d, "d"), (p, "p")))
+    check_size(
+        rows * (cols + outs) + cols * outs,
+        MAX_ENTRIES,
+        f"n={rows}, d={cols} and p={outs} need n*(d + p) + d*p entries",
+        limit_name="dlhw.deep_linear.MAX_ENTRIES",
+    )
     if rows < cols:
         raise ValueError(f"n must be >= d = {cols} to whiten X, got {rows}")
     s = as_real_array(singular_values, "singular_values", ndim=1)
@@ -1222,7 +1252,7 @@ def train_deep_linear(
     ([0, 50, 100], (3, 2, 3))
     """
     dims = _widths(widths)
-    A, B = _fits(*_data(X, Y), dims[0], dims[-1])
+    A, B = _fits(*_data(X, Y), dims[0], dims[-1], "the network given by widths")
     step = as_positive_float(eta, "eta")
     count = as_int(steps, "steps", minimum=0)
     if count > MAX_STEPS:
@@ -1235,7 +1265,7 @@ def train_deep_linear(
         rng = as_generator(seed)
         Ws = [scale * rng.normal(size=(dims[i + 1], dims[i])) for i in range(len(dims) - 1)]
     else:
-        Ws = [W.copy() for W in _weights(weights0)]
+        Ws = [W.copy() for W in _weights(weights0, "weights0")]
         if widths_of(Ws) != dims:
             raise ValueError(f"weights0 must have widths {dims}, got {widths_of(Ws)}")
     stride = as_int(every, "every", minimum=0)
@@ -1251,8 +1281,9 @@ def train_deep_linear(
             grads, history[k] = _layer_gradients(Ws, A, B)
             if not np.isfinite(history[k]):
                 raise ValueError(
-                    f"eta = {eta!r} is too large: the loss overflowed at step {k}; try a "
-                    "smaller step (about 1 / (n * largest singular value of the teacher))"
+                    f"eta = {eta!r} is too large for this X, Y and init_scale: the loss "
+                    f"overflowed at step {k}; try a smaller step (about 1 / (n * largest "
+                    "singular value of the teacher)) or rescale the data"
                 )
             if k < count:
                 Ws = [W - step * g for W, g in zip(Ws, grads, strict=True)]

@@ -834,11 +834,23 @@ def evaluate_expression(
     >>> evaluate_expression(2 * W, {W: [[1.5]]})
     array([[3.]])
     """
+    if not isinstance(expression, sympy.Basic):
+        raise TypeError(
+            f"expression must be a sympy matrix expression, got {type(expression).__name__}"
+        )
+    if not isinstance(values, Mapping):
+        raise TypeError(
+            f"values must be a mapping {{MatrixSymbol: array}}, got {type(values).__name__}"
+        )
     substitution = {}
     for symbol, value in values.items():
-        array = as_real_array(value, str(symbol), ndim=2)
+        if not isinstance(symbol, sympy.MatrixSymbol):
+            raise TypeError(f"values must be keyed by sympy MatrixSymbols, got {symbol!r}")
+        array = as_real_array(value, f"values[{symbol}]", ndim=2)
         if array.shape != tuple(symbol.shape):
-            raise ValueError(f"{symbol} must have shape {tuple(symbol.shape)}, got {array.shape}")
+            raise ValueError(
+                f"values[{symbol}] must have shape {tuple(symbol.shape)}, got {array.shape}"
+            )
         substitution[symbol] = sympy.ImmutableMatrix(array.tolist())
     missing = set(expression.free_symbols) - set(substitution)
     if missing:
@@ -1536,7 +1548,10 @@ def train_gcn(
     X = np.eye(n) if features is None else as_real_array(features, "features", ndim=2)
     if X.shape[0] != n:
         raise ValueError(f"features must have one row per node ({n}), got {X.shape[0]}")
-    widths = [as_int(w, "hidden", minimum=1) for w in _items(hidden, "hidden", "widths")]
+    widths = [
+        as_int(w, "hidden", minimum=1, maximum=MAX_WEIGHTS, limit_name="dlhw.gnn.MAX_WEIGHTS")
+        for w in _items(hidden, "hidden", "widths")
+    ]
     T = as_int(epochs, "epochs", minimum=1)
     if T > MAX_EPOCHS:
         raise ValueError(f"epochs must be at most {MAX_EPOCHS}, got {T}")
@@ -1557,6 +1572,11 @@ def train_gcn(
         for layer in model.layers:
             layer.grad_W += decay * layer.W
         update.step(model.gradients())
+        if not all(np.all(np.isfinite(p)) for p in model.parameters()):
+            raise ValueError(
+                f"learning_rate = {learning_rate!r} makes training diverge: the weights "
+                f"overflowed float64 at epoch {epoch}; use a smaller learning_rate"
+            )
     logits = model.forward(X)
     probabilities = np.exp(log_softmax(logits, axis=1))
     predictions = logits.argmax(axis=1).astype(np.int64)
@@ -1575,6 +1595,11 @@ def train_gcn(
 
 
 # ------------------------------------------------------------- gradient witnesses
+
+
+def _check_layer(layer: object) -> None:
+    if not isinstance(layer, GraphConvLayer):
+        raise TypeError(f"layer must be a dlhw.gnn.GraphConvLayer, got {type(layer).__name__}")
 
 
 def layer_gradients_torch(
@@ -1607,6 +1632,7 @@ def layer_gradients_torch(
     """
     propagate = torch.tensor(as_real_array(A_hat, "A_hat", ndim=2), dtype=torch.float64)
     features = torch.tensor(as_real_array(H, "H", ndim=2), dtype=torch.float64, requires_grad=True)
+    _check_layer(layer)
     W = torch.tensor(layer.W, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(layer.b, dtype=torch.float64, requires_grad=True)
     upstream = torch.tensor(as_real_array(grad_out, "grad_out", ndim=2), dtype=torch.float64)
@@ -1666,6 +1692,7 @@ def layer_gradients_finite_difference(
     >>> bool(abs(g["H"][0, 0] - 2 * (1 - np.tanh(1.0) ** 2)) < 1e-8)
     True
     """
+    _check_layer(layer)
     h = as_positive_float(step, "step")
     features = as_real_array(H, "H", ndim=2)
     upstream = as_real_array(grad_out, "grad_out", ndim=2)

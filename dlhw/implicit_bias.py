@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import sympy
@@ -36,7 +37,15 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
 from dlhw import gd
-from dlhw.validation import as_generator, as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_generator,
+    as_int,
+    as_positive_float,
+    as_real_array,
+    check_size,
+    finite_result,
+    scale_exponent,
+)
 
 FloatArray = NDArray[np.float64]
 
@@ -50,11 +59,23 @@ MAX_DEGREE = 2_000
 MAX_FITS = 200_000
 #: Largest ``steps * pairs`` of :func:`two_d_adagrad`.
 MAX_PAIR_STEPS = 100_000_000
+#: Largest number of samples (training ``n``, test grid ``n_test``, Wilson rows x ``d``).
+MAX_SAMPLES = 10_000_000
 #: Steps whose mini-batches are drawn at once (bounds the memory of the draw).
 _CHUNK = 1_024
 
 
 # --------------------------------------------------------------------------- input
+
+
+def _asarray(value: object, name: str) -> NDArray[Any]:
+    """``np.asarray(value)``, with a ragged list or an unreadable object named ``name``."""
+    if value is None or isinstance(value, str | bytes):
+        raise TypeError(f"{name} must be an array, got {type(value).__name__}")
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a rectangular array of numbers: {err}") from None
 
 
 def _problem(X: ArrayLike, t: ArrayLike, label: str = "t") -> tuple[FloatArray, FloatArray]:
@@ -115,13 +136,24 @@ def _finite(W: FloatArray, method: str, eta: float, X: FloatArray) -> FloatArray
     bad = ~np.all(np.isfinite(W), axis=1)
     if bad.any():
         n = X.shape[0]
-        top = float(np.linalg.norm(X, 2)) ** 2
-        limit = n / top if top > 0 else np.inf
+        top = float(np.linalg.norm(X, 2))  # n / top**2 without squaring (top may be 1e200)
+        limit = n / top / top if top > 0 else np.inf
         raise ValueError(
-            f"eta = {eta!r} makes {method} diverge: the iterates overflowed at step "
+            f"eta = {eta!r} makes {method} diverge on this X: the iterates overflowed at step "
             f"{int(np.argmax(bad))}; use a smaller step (for reference, full-batch "
             f"gradient descent on (1/n)||Xw - t||^2 needs eta < n / lambda_max(X^T X) "
             f"= {limit:.6g})"
+        )
+    return W
+
+
+def _finite_adaptive(W: FloatArray, method: str) -> FloatArray:
+    """Refuse an overflowed path: adaptive steps are bounded by ``eta``, so the data overflowed."""
+    bad = ~np.all(np.isfinite(W), axis=1)
+    if bad.any():
+        raise ValueError(
+            f"X and t are too large for {method}: the gradients overflowed float64 at step "
+            f"{int(np.argmax(bad))}; rescale X and t"
         )
     return W
 
@@ -168,7 +200,7 @@ def loss(X: ArrayLike, t: ArrayLike, w: ArrayLike) -> FloatArray:
     A, b = _problem(X, t)
     W = _points(w, A.shape[1], "w")
     residual = W @ A.T - b
-    return np.asarray((residual * residual).mean(axis=-1))
+    return finite_result((residual * residual).mean(axis=-1), "X, t and w", "the loss")
 
 
 def gradient(X: ArrayLike, t: ArrayLike, w: ArrayLike) -> FloatArray:
@@ -202,7 +234,7 @@ def gradient(X: ArrayLike, t: ArrayLike, w: ArrayLike) -> FloatArray:
     """
     A, b = _problem(X, t)
     W = _points(w, A.shape[1], "w")
-    return np.asarray((2.0 / A.shape[0]) * ((W @ A.T - b) @ A))
+    return finite_result((2.0 / A.shape[0]) * ((W @ A.T - b) @ A), "X, t and w", "the gradient")
 
 
 # -------------------------------------------------------------------- trajectories
@@ -287,7 +319,7 @@ def _draw_batches(rng: np.random.Generator, steps: int, n: int, size: int) -> ND
 
 
 def _given_batches(batches: ArrayLike, steps: int, n: int) -> NDArray[np.intp]:
-    array = np.asarray(batches)
+    array = _asarray(batches, "batches")
     if array.dtype == bool or array.dtype.kind not in "iu":
         raise TypeError(f"batches must be an integer array, got dtype {array.dtype}")
     if array.ndim != 2 or array.shape[0] != steps or array.shape[1] < 1:
@@ -461,7 +493,7 @@ def adagrad_path(
         g = scale * ((A @ W[k] - b) @ A)
         root = np.hypot(root, g)
         W[k + 1] = W[k] - step * _divide(g, root + floor)
-    return W
+    return _finite_adaptive(W, "AdaGrad")
 
 
 def rmsprop_path(
@@ -522,7 +554,7 @@ def rmsprop_path(
         g = scale * ((A @ W[k] - b) @ A)
         root = np.hypot(np.sqrt(keep) * root, np.sqrt(1.0 - keep) * g)
         W[k + 1] = W[k] - step * _divide(g, root + floor)
-    return W
+    return _finite_adaptive(W, "RMSProp")
 
 
 def adam_path(
@@ -591,7 +623,7 @@ def adam_path(
         m_hat = m / (1.0 - first ** (k + 1))
         root_hat = root / np.sqrt(1.0 - second ** (k + 1))
         W[k + 1] = W[k] - step * _divide(m_hat, root_hat + floor)
-    return W
+    return _finite_adaptive(W, "Adam")
 
 
 # ----------------------------------------------------------------------- row space
@@ -675,7 +707,9 @@ def distance_to_row_space(X: ArrayLike, w: ArrayLike) -> FloatArray:
     >>> round(float(distance_to_row_space(X, [1.0, 3.0])) ** 2, 12)
     5.0
     """
-    return np.asarray(np.linalg.norm(null_component(X, w), axis=-1))
+    N = null_component(X, w)
+    e = scale_exponent(N) if np.any(N) else 0  # the norm of entries of size 1e200 is finite
+    return np.asarray(np.ldexp(np.linalg.norm(np.ldexp(N, -e), axis=-1), e))
 
 
 def predicted_limit(X: ArrayLike, t: ArrayLike, w0: ArrayLike | None = None) -> FloatArray:
@@ -876,8 +910,8 @@ def two_d_adagrad(eta: ArrayLike, eps: ArrayLike, steps: int) -> FloatArray:
     array([[2., 2.],
            [2., 2.]])
     """
-    rates = as_real_array(np.atleast_1d(np.asarray(eta)), "eta")
-    floors = as_real_array(np.atleast_1d(np.asarray(eps)), "eps")
+    rates = as_real_array(np.atleast_1d(_asarray(eta, "eta")), "eta")
+    floors = as_real_array(np.atleast_1d(_asarray(eps, "eps")), "eps")
     if np.any(rates <= 0):
         raise ValueError("eta must be > 0 everywhere")
     if np.any(floors < 0):
@@ -1027,7 +1061,7 @@ def wilson_dataset(labels: ArrayLike) -> NDArray[np.int64]:
 def _labels(labels: ArrayLike) -> NDArray[np.int64]:
     if isinstance(labels, str | bytes):
         raise TypeError("labels must be an integer array of +1 and -1, got a string")
-    y = np.asarray(labels)
+    y = _asarray(labels, "labels")
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"labels must be a non-empty 1-D array, got shape {y.shape}")
     if y.dtype == bool or y.dtype.kind not in "iu":
@@ -1063,7 +1097,15 @@ def wilson_test_features(labels: ArrayLike, d: int) -> NDArray[np.int64]:
            [-1,  1,  1,  0,  0]])
     """
     y = _labels(labels)
-    width = as_int(d, "d", minimum=3)
+    width = as_int(
+        d, "d", minimum=3, maximum=MAX_SAMPLES, limit_name="dlhw.implicit_bias.MAX_SAMPLES"
+    )
+    check_size(
+        y.shape[0] * width,
+        MAX_SAMPLES,
+        f"d={width} with {y.shape[0]} labels needs {y.shape[0] * width} entries",
+        limit_name="dlhw.implicit_bias.MAX_SAMPLES",
+    )
     rows = np.zeros((y.shape[0], width), dtype=np.int64)
     rows[:, 0] = y
     rows[:, 1:3] = 1
@@ -1268,8 +1310,10 @@ def double_descent(
     >>> bool(out.median_train[1] < 1e-20)  # D + 1 = n interpolates
     True
     """
-    size = as_int(n, "n", minimum=1)
-    array = np.asarray(degrees)
+    size = as_int(
+        n, "n", minimum=1, maximum=MAX_SAMPLES, limit_name="dlhw.implicit_bias.MAX_SAMPLES"
+    )
+    array = _asarray(degrees, "degrees")
     if array.dtype == bool or array.dtype.kind not in "iu" or array.ndim != 1 or not array.size:
         raise TypeError(f"degrees must be a non-empty 1-D integer array, got {degrees!r}")
     if array.min() < 0 or array.max() > MAX_DEGREE:
@@ -1277,12 +1321,20 @@ def double_descent(
     degs = array.astype(np.int64)
     sigma = as_positive_float(noise, "noise", allow_zero=True)
     count = as_int(trials, "trials", minimum=1)
-    grid_size = as_int(n_test, "n_test", minimum=2)
+    grid_size = as_int(
+        n_test,
+        "n_test",
+        minimum=2,
+        maximum=MAX_SAMPLES,
+        limit_name="dlhw.implicit_bias.MAX_SAMPLES",
+    )
     if count * degs.size > MAX_FITS:
         raise ValueError(
             f"trials * len(degrees) = {count * degs.size:,} fits exceeds {MAX_FITS:,}; "
             "raise dlhw.implicit_bias.MAX_FITS to go beyond"
         )
+    if target is not None and not callable(target):
+        raise TypeError(f"target must be a function of x or None, got {type(target).__name__}")
     f = _target if target is None else target
     rng = as_generator(seed)
     grid = np.linspace(-1.0, 1.0, grid_size)
@@ -1300,4 +1352,6 @@ def double_descent(
             coefs[: D + 1, j] = np.linalg.lstsq(features[:, : D + 1], t, rcond=None)[0]
         train[trial] = np.mean((features @ coefs - t[:, None]) ** 2, axis=0)
         test[trial] = np.mean((grid_features @ coefs - truth[:, None]) ** 2, axis=0)
+    finite_result(train, "noise and target", "the training errors")
+    finite_result(test, "noise and target", "the test errors")
     return DoubleDescent(n=size, degrees=degs, train_error=train, test_error=test)

@@ -25,7 +25,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import distance
 
-from dlhw.validation import as_generator, as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_generator,
+    as_int,
+    as_positive_float,
+    as_real_array,
+    rescale,
+    scale_exponent,
+)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -79,6 +86,16 @@ def _cloud(X: ArrayLike, name: str = "X") -> FloatArray:
     if len(points) > MAX_POINTS:
         raise ValueError(f"{name} has {len(points)} points; at most {MAX_POINTS} are allowed")
     return points
+
+
+def _scaled(points: FloatArray) -> tuple[FloatArray, int]:
+    """Return ``points / 2**e`` (exact, entries below 1) and ``e``.
+
+    Distances of clouds of size ``1e±200`` then neither overflow nor underflow (multiply
+    them back by ``2**e``).
+    """
+    e = scale_exponent(points)
+    return np.ldexp(points, -e), e
 
 
 # ---------------------------------------------------------------- the network
@@ -243,7 +260,12 @@ def group(
         )
     _choice(scheme, "scheme", SCHEMES)
     _choice(ties, "ties", ("input", "lexicographic"))
-    squared = distance.cdist(points, points, "sqeuclidean")
+    if m is not None:  # checked even where the scheme does not use it
+        as_int(m, "m", minimum=1)
+    if r is not None:
+        as_positive_float(r, "r")
+    scaled, e = _scaled(points)
+    squared = distance.cdist(scaled, scaled, "sqeuclidean")
     orders = [_neighbour_order(points, squared, i, ties) for i in range(n)]
     if scheme in ("knn_sorted", "knn_input_order"):
         if m is None:
@@ -257,11 +279,13 @@ def group(
         return np.hstack([points, points[chosen].reshape(n, k * p)])
     if r is None:
         raise ValueError(f"scheme {scheme!r} needs the radius r")
-    radius2 = as_positive_float(r, "r") ** 2
+    with np.errstate(over="ignore", under="ignore"):  # a radius far off the cloud's scale
+        radius2 = float(np.ldexp(as_positive_float(r, "r"), -e)) ** 2
     if scheme == "radius_farthest":
         within = np.where(squared <= radius2, squared, 0.0)
         np.fill_diagonal(within, 0.0)
-        return np.hstack([points, np.sqrt(within.max(axis=1))[:, None]])
+        farthest = rescale(np.sqrt(within.max(axis=1)), e, "X", "the neighbour distances")
+        return np.hstack([points, farthest[:, None]])
     rows = np.zeros((n, n * p))
     for i, order in enumerate(orders):
         inside = order[squared[i, order] <= radius2]
@@ -375,6 +399,7 @@ def _greedy_sampling(
         if first >= n:
             raise ValueError(f"start must be a point index in 0..{n - 1}, got {first}")
     sampled = [first]
+    points, _ = _scaled(points)  # the order of distances does not change
     nearest = np.linalg.norm(points - points[first], axis=1)  # distance to the sampled set
     remaining = np.ones(n, dtype=bool)
     remaining[first] = False
@@ -494,7 +519,9 @@ def coverage_radius(X: ArrayLike, sampled: ArrayLike) -> float:
         raise ValueError(f"sampled must be a non-empty 1-D array of indices, got {chosen.shape}")
     if chosen.min() < 0 or chosen.max() >= len(points):
         raise ValueError(f"sampled indices must lie in 0..{len(points) - 1}")
-    return float(distance.cdist(points, points[chosen]).min(axis=1).max())
+    scaled, e = _scaled(points)
+    radius = distance.cdist(scaled, scaled[chosen]).min(axis=1).max()
+    return float(rescale(radius, e, "X", "the coverage radius")[()])
 
 
 def optimal_k_centre(X: ArrayLike, k: int) -> tuple[float, IntArray]:
@@ -535,7 +562,8 @@ def optimal_k_centre(X: ArrayLike, k: int) -> tuple[float, IntArray]:
             f"C({n}, {count}) = {subsets} subsets exceed the limit {MAX_SUBSETS}; use a "
             "smaller cloud or k"
         )
-    D = distance.cdist(points, points)
+    scaled, e = _scaled(points)
+    D = distance.cdist(scaled, scaled)
     combos = itertools.combinations(range(n), count)
     best, best_subset = math.inf, np.zeros(count, dtype=np.int64)
     chunk = max(1, 2**22 // (n * count))
@@ -545,7 +573,7 @@ def optimal_k_centre(X: ArrayLike, k: int) -> tuple[float, IntArray]:
         i = int(np.argmin(radii))
         if radii[i] < best:
             best, best_subset = float(radii[i]), centres[i]
-    return best, best_subset
+    return float(rescale(best, e, "X", "the k-centre radius")[()]), best_subset
 
 
 # ---------------------------------------------------------------------- data

@@ -44,6 +44,12 @@ MAX_SIDE = 512
 MAX_EPOCHS = 200
 #: Most optimiser steps a schedule or a training run may have.
 MAX_STEPS = 10**6
+#: Most classes (outputs) and input channels of a model built here.
+MAX_CHANNELS = 4096
+#: Most zero pixels added on each side by the crops (at most the largest side).
+MAX_PADDING = MAX_SIDE
+#: Largest seed (torch seeds are 64-bit).
+MAX_SEED = 2**63 - 1
 #: The stages: (name, channel multiple of the width, stride of the first block).
 STAGES = (("layer1", 1, 1), ("layer2", 2, 2), ("layer3", 4, 2), ("layer4", 8, 2))
 
@@ -120,6 +126,12 @@ class ResNet18(nn.Module):
         return logits
 
 
+def _channels(value: object, name: str) -> int:
+    return as_int(
+        value, name, minimum=1, maximum=MAX_CHANNELS, limit_name="dlhw.resnet.MAX_CHANNELS"
+    )
+
+
 def resnet18(
     width: int = 64, classes: int = 10, in_channels: int = 3, *, seed: int = 0
 ) -> ResNet18:
@@ -165,9 +177,9 @@ def resnet18(
         raise ValueError(
             f"width must be at most MAX_WIDTH = {MAX_WIDTH} (ResNet-18 is width 64), got {w}"
         )
-    k = as_int(classes, "classes", minimum=1)
-    c = as_int(in_channels, "in_channels", minimum=1)
-    s = as_int(seed, "seed", minimum=0)
+    k = _channels(classes, "classes")
+    c = _channels(in_channels, "in_channels")
+    s = as_int(seed, "seed", minimum=0, maximum=MAX_SEED, limit_name="dlhw.resnet.MAX_SEED")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(s)
         return ResNet18(width=w, classes=k, in_channels=c)
@@ -220,7 +232,7 @@ def layer_shapes(
     n = as_int(side, "side", minimum=1)
     if n > MAX_SIDE:
         raise ValueError(f"side must be at most MAX_SIDE = {MAX_SIDE}, got {n}")
-    c = as_int(in_channels, "in_channels", minimum=1)
+    c = _channels(in_channels, "in_channels")
     records: list[tuple[str, str, tuple[int, ...]]] = []
     handles = []
     for name, module in net.named_modules():
@@ -274,7 +286,9 @@ def conv_output_side(side: int, kernel: int, stride: int = 1, padding: int = 0) 
     n = as_int(side, "side", minimum=1)
     k = as_int(kernel, "kernel", minimum=1)
     s = as_int(stride, "stride", minimum=1)
-    p = as_int(padding, "padding", minimum=0)
+    p = as_int(
+        padding, "padding", minimum=0, maximum=MAX_PADDING, limit_name="dlhw.resnet.MAX_PADDING"
+    )
     if k > n + 2 * p:
         raise ValueError(f"kernel must be at most side + 2 padding = {n + 2 * p}, got {k}")
     return (n + 2 * p - k) // s + 1
@@ -309,7 +323,7 @@ def stage_shapes(width: int = 64, side: int = 32, classes: int = 10) -> dict[str
     """
     w = as_int(width, "width", minimum=1)
     n = as_int(side, "side", minimum=1)
-    k = as_int(classes, "classes", minimum=1)
+    k = _channels(classes, "classes")
     shapes: dict[str, tuple[int, ...]] = {"stem": (w, n, n)}
     for name, multiple, stride in STAGES:
         n = conv_output_side(n, 3, stride, 1)
@@ -459,7 +473,9 @@ def crop_at(
               [0., 1.]]]])
     """
     x = _batch(images)
-    p = as_int(padding, "padding", minimum=0)
+    p = as_int(
+        padding, "padding", minimum=0, maximum=MAX_PADDING, limit_name="dlhw.resnet.MAX_PADDING"
+    )
     offsets = []
     for name, value in (("top", top), ("left", left)):
         if not isinstance(value, torch.Tensor) or value.dtype not in (torch.int32, torch.int64):
@@ -509,7 +525,9 @@ def crop_positions(side: int, size: int, padding: int = 0) -> int:
     (81, 1)
     """
     n = as_int(side, "side", minimum=1)
-    p = as_int(padding, "padding", minimum=0)
+    p = as_int(
+        padding, "padding", minimum=0, maximum=MAX_PADDING, limit_name="dlhw.resnet.MAX_PADDING"
+    )
     k = as_int(size, "size", minimum=1)
     if k > n + 2 * p:
         raise ValueError(f"size must be at most side + 2 padding = {n + 2 * p}, got {k}")
@@ -549,7 +567,9 @@ def random_crop(images: torch.Tensor, generator: torch.Generator, padding: int =
     """
     x = _batch(images)
     gen = _generator(generator)
-    p = as_int(padding, "padding", minimum=0)
+    p = as_int(
+        padding, "padding", minimum=0, maximum=MAX_PADDING, limit_name="dlhw.resnet.MAX_PADDING"
+    )
     top, left = torch.randint(0, 2 * p + 1, (2, x.shape[0]), generator=gen)
     return crop_at(x, top, left, p)
 
@@ -690,7 +710,12 @@ def learning_rate(
         raise TypeError(
             f"step must be an integer or an array of integers, got {type(step).__name__}"
         )
-    t = np.asarray(step)
+    try:
+        t = np.asarray(step)
+    except (TypeError, ValueError) as err:  # a ragged list
+        raise ValueError(
+            f"step must be an integer or a rectangular array of integers: {err}"
+        ) from None
     if t.dtype == bool or t.dtype.kind not in "iu":
         raise TypeError(f"step must be an integer or an array of integers, got dtype {t.dtype}")
     if t.size and (t.min() < 0 or t.max() >= T):

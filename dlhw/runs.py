@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from dlhw.validation import as_int, as_positive_float
+
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_KEY = "__settings__"
 META_KEY = "__meta__"
@@ -94,8 +96,29 @@ class Stored:
     meta: dict[str, Any]
 
 
+def _run(run: object) -> Run:
+    if not isinstance(run, Run):
+        raise TypeError(f"run must be a dlhw.runs.Run, got {type(run).__name__}")
+    return run
+
+
+def _root(root: object) -> Path:
+    if not isinstance(root, str | Path):
+        raise TypeError(f"root must be a path (str or pathlib.Path), got {type(root).__name__}")
+    return Path(root)
+
+
+def _stored(stored: object) -> Stored:
+    if not isinstance(stored, Stored):
+        raise TypeError(
+            f"stored must be a dlhw.runs.Stored (from load), got {type(stored).__name__}"
+        )
+    return stored
+
+
 def regenerate(run: Run, *, root: Path = ROOT) -> Path:
     """Compute ``run`` and store it with its settings; return the file written."""
+    run, root = _run(run), _root(root)
     started = time.perf_counter()
     arrays = {str(k): np.asarray(v) for k, v in run.compute(run.settings).items()}
     for key in (SETTINGS_KEY, META_KEY):
@@ -126,7 +149,7 @@ def load(run: Run, *, root: Path = ROOT) -> Stored:
     ValueError
         If the stored settings differ from the stated ones.
     """
-    path = run.file(root)
+    path = _run(run).file(_root(root))
     if not path.exists():
         raise FileNotFoundError(
             f"cached run {run.name!r} is missing at {path}: "
@@ -143,6 +166,7 @@ def load(run: Run, *, root: Path = ROOT) -> Stored:
 
 def check_settings(run: Run, stored: Stored) -> None:
     """Raise ``ValueError`` naming every setting where the file and the run differ."""
+    run, stored = _run(run), _stored(stored)
     stated = settings_dict(run.settings)
     differ = sorted(
         key
@@ -173,20 +197,38 @@ def replay(
     the largest relative difference; raises ``ValueError`` if an array disagrees beyond
     the tolerance (the stored run does not come from the code the book shows).
     """
+    stored = _stored(stored)
+    if not isinstance(fresh, Mapping):
+        raise TypeError(
+            f"fresh must be a mapping of array names to arrays, got {type(fresh).__name__}"
+        )
     if not fresh:
         raise ValueError("fresh must hold at least one array to compare")
+    count = as_int(steps, "steps", minimum=1)
+    rtol = as_positive_float(rtol, "rtol", allow_zero=True)
+    atol = as_positive_float(atol, "atol", allow_zero=True)
     worst = 0.0
     for key, values in fresh.items():
         if key not in stored.arrays:
-            raise ValueError(f"the stored run has no array {key!r}")
-        ours = np.asarray(values, dtype=float)[:steps]
-        theirs = np.asarray(stored.arrays[key], dtype=float)[:steps]
+            raise ValueError(
+                f"fresh has an array {key!r}, but the stored run has no array of that name"
+            )
+        try:
+            ours = np.asarray(values, dtype=float)[:count]
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"fresh[{key!r}] must be an array of real numbers: {err}") from None
+        if not np.all(np.isfinite(ours)):
+            raise ValueError(f"fresh[{key!r}] must contain only finite numbers")
+        theirs = np.asarray(stored.arrays[key], dtype=float)[:count]
         if ours.shape != theirs.shape:
-            raise ValueError(f"{key}: replayed shape {ours.shape}, stored {theirs.shape}")
+            raise ValueError(
+                f"fresh[{key!r}]: replayed shape {ours.shape}, stored {theirs.shape} "
+                f"(first steps={count} entries)"
+            )
         gap = np.abs(ours - theirs)
         if not np.all(gap <= atol + rtol * np.abs(theirs)):
             raise ValueError(
-                f"{key}: the replay differs from the stored run by up to {gap.max():.3g}"
+                f"fresh[{key!r}]: the replay differs from the stored run by up to {gap.max():.3g}"
             )
         worst = max(worst, float(np.max(gap / np.maximum(np.abs(theirs), atol), initial=0)))
     return worst

@@ -102,8 +102,8 @@ def _connected(A: FloatArray, gamma: float) -> None:
     components, _ = csgraph.connected_components(A > 0, directed=False)
     if components > 1:
         raise ValueError(
-            f"gamma = {gamma:g} splits the affinity graph into {components} components "
-            "(affinities underflow to 0); use a smaller gamma"
+            f"gamma = {gamma:g} splits the affinity graph of X into {components} components "
+            "(affinities underflow to 0); use a smaller gamma or rescale X"
         )
 
 

@@ -30,12 +30,21 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dlhw.validation import as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_int,
+    as_positive_float,
+    as_real_array,
+    finite_result,
+    rescale,
+    scale_exponent,
+)
 
 FloatArray = NDArray[np.float64]
 
 #: Relative size below which an eigenvalue of a Gram matrix counts as zero.
 GRAM_RTOL = 1e-12
+#: Most classes a one-hot or label-count array may have (its width).
+MAX_CLASSES = 100_000
 
 
 # --------------------------------------------------------------------------- input
@@ -68,7 +77,15 @@ def _images(X: ArrayLike) -> FloatArray:
 
 
 def _classes(classes: object) -> int:
-    return as_int(classes, "classes", minimum=2)
+    return as_int(
+        classes, "classes", minimum=2, maximum=MAX_CLASSES, limit_name="dlhw.views.MAX_CLASSES"
+    )
+
+
+def _one_hot(y: NDArray[np.int64], classes: int) -> FloatArray:
+    Y = np.zeros((len(y), classes))
+    Y[np.arange(len(y)), y] = 1.0
+    return Y
 
 
 def _flip_signs(rows: FloatArray) -> FloatArray:
@@ -143,8 +160,11 @@ def centred_svd(X: ArrayLike) -> CentredSVD:
     A = as_real_array(X, "X", ndim=2)
     if A.shape[0] < 2:
         raise ValueError(f"X must have at least 2 rows to be centred, got {A.shape[0]}")
+    # work on Xc / 2**e (exact) so that the Gram matrix of entries of size 1e±200
+    # neither overflows nor underflows; the singular values are scaled back at the end
+    e = scale_exponent(A)
     mean = A.mean(axis=0)
-    Xc = A - mean
+    Xc = np.ldexp(A, -e) - np.ldexp(mean, -e)
     wide = Xc.shape[0] <= Xc.shape[1]
     eigenvalues, vectors = np.linalg.eigh(Xc @ Xc.T if wide else Xc.T @ Xc)
     eigenvalues, vectors = eigenvalues[::-1], vectors[:, ::-1]
@@ -159,6 +179,7 @@ def centred_svd(X: ArrayLike) -> CentredSVD:
     # a singular vector's sign is arbitrary; fix it so that each row of Vt has its
     # entry of largest magnitude positive (and flip the matching column of U)
     signs = np.sign(Vt[np.arange(len(s)), np.argmax(np.abs(Vt), axis=1)])
+    s = rescale(s, e, "X", "its singular values") if s.size else s
     return CentredSVD(mean=mean, U=U * signs, s=s, Vt=Vt * signs[:, None])
 
 
@@ -199,7 +220,7 @@ def one_hot(labels: ArrayLike, classes: int = 10) -> FloatArray:
     """
     C = _classes(classes)
     y = _labels(labels, C)
-    return np.eye(C)[y]
+    return _one_hot(y, C)
 
 
 def label_scatter(labels: ArrayLike, classes: int = 10) -> NDArray[np.int64]:
@@ -343,7 +364,8 @@ def pca(X: ArrayLike | CentredSVD, dim: int = 2) -> PCAView:
     k = as_int(dim, "dim", minimum=1)
     if k > len(f.s):
         raise ValueError(f"dim must be at most the rank of the centred data ({len(f.s)}), got {k}")
-    return PCAView(mean=f.mean, components=f.Vt[:k], variances=f.s[:k] ** 2 / (len(f.U) - 1))
+    variances = finite_result(f.s[:k] ** 2 / (len(f.U) - 1), "X", "the variances s²/(n - 1)")
+    return PCAView(mean=f.mean, components=f.Vt[:k], variances=variances)
 
 
 # --------------------------------------------------------------------------- CCA
@@ -422,9 +444,9 @@ def _cca_parts(X: ArrayLike | CentredSVD, labels: ArrayLike, classes: int, reg: 
     C = _classes(classes)
     y = _labels(labels, C, n)
     ridge = as_positive_float(reg, "reg", allow_zero=True)
-    Y = np.eye(C)[y]
+    Y = _one_hot(y, C)
     P = U.T @ (Y - Y.mean(axis=0))
-    shrink = s * s / (s * s + (n - 1) * ridge)
+    shrink = 1.0 / (1.0 + (n - 1) * ridge / s / s)  # s * s / (s * s + (n - 1) ridge), no overflow
     H = P.T @ (shrink[:, None] * P) / (n - 1)  # Cyx (Cxx + reg I)^{-1} Cxy
     # Cyy = diag(p) - p p^T (times n / (n - 1)) with p the class frequencies; its
     # pseudo-inverse square root lives on the span of the centred labels (orthogonal to 1)
@@ -632,15 +654,16 @@ def pair_correlation(
         )
     n = len(A)
     u = (A - A.mean(axis=0)) @ a2.T  # (n, m) image scores
-    Y = np.eye(C)[y]
+    Y = _one_hot(y, C)
     v = (Y - Y.mean(axis=0)) @ b2.T  # (n, m) label scores
     var_u = (u * u).sum(axis=0) / (n - 1) + ridge * (a2 * a2).sum(axis=1)
     var_v = (v * v).sum(axis=0) / (n - 1)
     if np.any(var_v <= 1e-20 * (b2 * b2).sum(axis=1)):  # std of Yc b at rounding level
         raise ValueError("b must not be constant on the classes present: Yc b is then 0")
     if np.any(var_u <= 0):
-        raise ValueError("a must give the images non-zero (regularised) variance")
+        raise ValueError("a must give the images X non-zero (regularised) variance")
     value = (u * v).sum(axis=0) / (n - 1) / np.sqrt(var_u * var_v)
+    finite_result(value, "X, a and b", "the correlation")
     return float(value[0]) if single else value
 
 
@@ -747,8 +770,9 @@ def fit_linear_classifier(
     C = _classes(classes)
     y = _labels(labels, C, len(f.U))
     lam = as_positive_float(ridge, "ridge", allow_zero=True)
-    Y = np.eye(C)[y]
-    W = f.Vt.T @ ((f.s / (f.s * f.s + lam))[:, None] * (f.U.T @ (Y - Y.mean(axis=0))))
+    Y = _one_hot(y, C)
+    gain = 1.0 / (f.s + lam / f.s)  # s / (s² + ridge) without overflow or underflow
+    W = finite_result(f.Vt.T @ (gain[:, None] * (f.U.T @ (Y - Y.mean(axis=0)))), "X", "the weights")
     return LinearClassifier(weights=W, bias=Y.mean(axis=0) - f.mean @ W)
 
 

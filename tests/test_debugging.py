@@ -345,7 +345,7 @@ BAD_INPUT = [
     (lambda: db.small_cnn("batch", channels=0), ValueError, "channels"),
     (lambda: db.small_cnn("batch", channels=10**4), ValueError, "channels"),
     (lambda: db.accumulate(db.small_cnn("layer"), IMG, LAB, 3), ValueError, "batch_size"),
-    (lambda: db.accumulate(db.small_cnn("layer"), IMG, LAB[:2], 2), ValueError, "y must have"),
+    (lambda: db.accumulate(db.small_cnn("layer"), IMG, LAB[:2], 2), ValueError, "labels must have"),
     (lambda: db.accumulate(None, IMG, LAB, 2), TypeError, "model"),
     (lambda: db.accumulate(db.small_cnn("layer"), IMG, LAB, 2, train="yes"), TypeError, "train"),
     (

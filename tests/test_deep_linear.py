@@ -353,10 +353,10 @@ BAD_CALLS = [
     (lambda: dl.integer_matrices(0, 2), ValueError, "p"),
     (lambda: dl.integer_matrices(2, 2, values=(0, 0)), ValueError, "values"),
     (lambda: dl.integer_matrices(2, 2, values=(0.5, 1)), TypeError, "values"),
-    (lambda: dl.integer_matrices(4, 4), ValueError, "integer_matrices"),
+    (lambda: dl.integer_matrices(4, 4), ValueError, "p"),
     (lambda: dl.width_profiles(2, 2, 0, 3), ValueError, "depth"),
-    (lambda: dl.width_profiles(2, 2, 30, 3), ValueError, "width_profiles"),
-    (lambda: dl.reachable_ranks((3, 3, 3)), ValueError, "reachable_ranks"),
+    (lambda: dl.width_profiles(2, 2, 30, 3), ValueError, "max_width"),
+    (lambda: dl.reachable_ranks((3, 3, 3)), ValueError, "widths"),
     (
         lambda: dl.risk_hessian(dl.zero_weights((40, 40, 40)), np.ones((2, 40)), np.ones((2, 40))),
         ValueError,

@@ -524,7 +524,7 @@ BAD_CASES = [
             sympy.MatrixSymbol("W", 1, 1) * 2, {sympy.MatrixSymbol("W", 1, 1): np.ones((2, 2))}
         ),
         ValueError,
-        "W must have shape",
+        r"values\[W\] must have shape",
     ),
     (lambda: gnn.add_self_loops(np.eye(2, dtype=int)), ValueError, "already has a self-loop"),
     (lambda: gnn.add_self_loops([[0, 2], [2, 0]]), ValueError, "only 0 and 1"),

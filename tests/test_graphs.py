@@ -191,3 +191,113 @@ def test_other_bad_arguments() -> None:
         graphs.walk_counts_by_enumeration(np.ones((10, 10), int) - np.eye(10, dtype=int), 7)
     with pytest.raises(ValueError, match="single"):
         graphs.linear_gnn(graphs.all_graphs(2), 1)
+
+
+# --- guards, scale and the rewritten walk lister -------------------------------------------
+
+
+def brute_force_walks(A: np.ndarray, start: int, end: int, k: int) -> list[tuple[int, ...]]:
+    """Every vertex sequence in lexicographic order, kept if it is a walk: no search at all."""
+    n = len(A)
+    return (
+        [
+            (start, *middle, end)
+            for middle in itertools.product(range(n), repeat=k - 1)
+            if all(A[a, b] for a, b in itertools.pairwise((start, *middle, end)))
+        ]
+        if k
+        else ([(start,)] if start == end else [])
+    )
+
+
+@given(adjacency_matrices(max_n=4), st.integers(0, 5), st.data())
+@settings(max_examples=60, deadline=None)
+def test_walks_are_the_brute_force_walks_in_order(
+    A: np.ndarray, k: int, data: st.DataObject
+) -> None:
+    n = len(A)
+    i, j = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
+    assert list(graphs.walks(A, i, j, k)) == brute_force_walks(A, i, j, k)
+
+
+def test_walks_refuse_bad_input_at_the_call() -> None:
+    # a generator function would only complain at the first next(): walks checks first
+    with pytest.raises(ValueError, match="end must be a vertex"):
+        graphs.walks([[0, 1], [1, 0]], 0, 5, 1)
+    with pytest.raises(TypeError, match="directed must be True or False"):
+        graphs.walks([[0, 1], [1, 0]], 0, 1, 1, directed="no")  # type: ignore[arg-type]
+
+
+def test_walks_long_lengths_need_no_recursion_and_no_exhaustive_search() -> None:
+    path = np.array([[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 0]])
+    first = next(graphs.walks(path, 0, 2, 1000))  # depth 1000: beyond Python's recursion
+    assert len(first) == 1001
+    assert first[-1] == 2
+    assert all(path[a, b] for a, b in itertools.pairwise(first))
+    # the path is bipartite: no walk of even length joins 0 and 1, found without 2^998 steps
+    assert list(graphs.walks(path, 0, 1, 998)) == []
+    with pytest.raises(ValueError, match=r"MAX_WALK_LENGTH"):
+        graphs.walks(path, 0, 1, graphs.MAX_WALK_LENGTH + 1)
+
+
+@given(adjacency_matrices(), st.integers(0, 12))
+@settings(max_examples=60, deadline=None)
+def test_reachable_within_is_positive_counts(A: np.ndarray, k: int) -> None:
+    assert np.array_equal(graphs.reachable_within(A, k), (graphs.count_walks(A, k) > 0))
+
+
+def test_reachable_within_any_length() -> None:
+    # K3 is not bipartite: from length 2 on every pair is joined; the path alternates
+    K3 = np.ones((3, 3), dtype=int) - np.eye(3, dtype=int)
+    assert graphs.reachable_within(K3, 10**100).all()
+    path = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    even = graphs.reachable_within(path, 2 * 10**50)
+    assert np.array_equal(even, graphs.reachable_within(path, 2))
+    stack = graphs.reachable_within(graphs.all_graphs(3), 7)
+    assert np.array_equal(stack, graphs.count_walks(graphs.all_graphs(3), 7) > 0)
+
+
+def test_exact_counts_guard_names_length_and_the_constant(monkeypatch: pytest.MonkeyPatch) -> None:
+    K3 = np.ones((3, 3), dtype=int) - np.eye(3, dtype=int)
+    with pytest.raises(ValueError, match=r"^length=1000000000 on an adjacency.*MAX_EXACT_WORK"):
+        graphs.count_walks(K3, 10**9)
+    # degree at most 1: counts stay 0/1 for every length, so no limit applies
+    matching = np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]])
+    assert np.array_equal(graphs.count_walks(matching, 10**18), np.eye(4, dtype=int))
+    assert np.array_equal(graphs.count_walks(matching, 10**18 + 1), matching)
+    # the limit is read at each call: lowering it refuses a small exact power
+    assert graphs.count_walks(K3, 100)[0, 0] == (2**100 + 2) // 3
+    monkeypatch.setattr(graphs, "MAX_EXACT_WORK", 10)
+    with pytest.raises(ValueError, match="MAX_EXACT_WORK"):
+        graphs.count_walks(K3, 100)
+
+
+def test_enumeration_and_network_guards() -> None:
+    single = np.zeros((1, 1), dtype=int)
+    with pytest.raises(ValueError, match=r"^length must be <= 64 \(dlhw\.graphs\.MAX_ENUMERATION"):
+        graphs.walk_counts_by_enumeration(single, 10**9)
+    assert graphs.walk_counts_by_enumeration(np.ones((1, 1), int), 64)[0, 0] == 1
+    with pytest.raises(ValueError, match=r"^length=3 on an adjacency of n = 300 vertices"):
+        graphs.walk_counts_by_enumeration(np.ones((300, 300), int), 3)
+    with pytest.raises(ValueError, match=r"^layers must be <= 10000 .*MAX_GNN_LAYERS"):
+        graphs.linear_gnn([[0, 1], [1, 0]], 10**6)
+    with pytest.raises(ValueError, match=r"^layers=9999 on an adjacency of n = 30 .*MAX_ENTRIES"):
+        graphs.linear_gnn(np.ones((30, 30), int), 9999)
+    with pytest.raises(TypeError, match="aggregate must be 'sum' or 'max'"):
+        graphs.linear_gnn([[0, 1], [1, 0]], 1, aggregate=None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("directed", ["no", "yes", 0, 1, None, 1.0, [True]])
+def test_directed_must_be_a_boolean(directed: object) -> None:
+    A = [[0, 1], [1, 0]]
+    for call in (
+        lambda: graphs.adjacency_matrix(A, directed=directed),  # type: ignore[arg-type]
+        lambda: graphs.count_walks(A, 2, directed=directed),  # type: ignore[arg-type]
+        lambda: graphs.walk_counts_by_enumeration(A, 2, directed=directed),  # type: ignore[arg-type]
+        lambda: graphs.linear_gnn(A, 2, directed=directed),  # type: ignore[arg-type]
+        lambda: graphs.reachable_within(A, 2, directed=directed),  # type: ignore[arg-type]
+        lambda: graphs.all_graphs(2, directed=directed),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(TypeError, match=r"^directed must be True or False"):
+            call()
+    assert graphs.all_graphs(2, directed=np.True_).shape == (4, 2, 2)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -169,7 +167,23 @@ def test_population_risk_matches_direct_average(monkeypatch: pytest.MonkeyPatch)
     risk, _ = torch_population_risk(p, v)
     assert P.population_risk(p, v)[0] == pytest.approx(risk, rel=1e-14)
     monkeypatch.setattr(P, "CHUNK", 8)
+    monkeypatch.setattr(P, "BLOCK_BITS", 2)  # blocks of 4 inputs: 4 leading bits vary
     assert P.population_risk(p, v) == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("block_bits", [0, 3, 10])
+def test_exact_sums_beyond_one_block(monkeypatch: pytest.MonkeyPatch, block_bits: int) -> None:
+    # d = 12 > BLOCK_BITS: the leading bits of every block are nonzero somewhere
+    monkeypatch.setattr(P, "BLOCK_BITS", block_bits)
+    d, p = 12, random_params(12, 3, 11, scale=0.8)
+    v = np.array([1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 0])
+    X = P.all_inputs(d)
+    y = P.parity_labels(X, v)
+    f = P.network_output(p, X)
+    expected = (float(np.maximum(0, 1 - y * f).mean()), float((np.sign(f) == y).mean()))
+    assert P.population_risk(p, v) == pytest.approx(expected, rel=1e-13)
+    G = P.mask_gradients(p, d) - P.common_gradient(p, d)
+    assert P.gradient_variance(p, d) == pytest.approx(float((G**2).sum(axis=1).mean()), rel=1e-12)
 
 
 def test_walsh_hadamard_matches_the_matrix() -> None:
@@ -231,6 +245,7 @@ def test_chunking_does_not_change_the_exact_sums(monkeypatch: pytest.MonkeyPatch
         P.population_risk(p, v),
     )
     monkeypatch.setattr(P, "CHUNK", 16)
+    monkeypatch.setattr(P, "BLOCK_BITS", 4)
     chunked = (
         P.gradient_variance(p, 9),
         P.population_gradient(p, v),
@@ -520,7 +535,9 @@ def test_construction_prefix_is_the_construction_cut_short(d: int) -> None:
             assert np.array_equal(mine, theirs[:k])
         assert p.beta == -1.0
     for k in (need, need + 3):
-        for mine, theirs in zip(P.construction_prefix(v, k), P.exact_parity_network(v, k), strict=True):
+        for mine, theirs in zip(
+            P.construction_prefix(v, k), P.exact_parity_network(v, k), strict=True
+        ):
             assert np.array_equal(mine, theirs)
 
 

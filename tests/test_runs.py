@@ -28,7 +28,7 @@ def test_round_trip_and_settings_check(tmp_path: Path) -> None:
     assert stored.settings == {"steps": 4, "lr": 0.5}
     assert stored.meta["name"] == "t"
     other = Run("t", "t.npz", Settings(lr=0.25), compute)
-    with pytest.raises(ValueError, match="lr: stated 0.25, stored 0.5"):
+    with pytest.raises(ValueError, match=r"lr: stated 0\.25, stored 0\.5"):
         load(other, root=tmp_path)
 
 

@@ -261,7 +261,7 @@ def test_pair_correlation_rejects_constant_label_directions() -> None:
     X, y = labelled(30, 3, 3, seed=4)
     with pytest.raises(ValueError, match="b must not be constant"):
         views.pair_correlation(X, y, [1.0, 0.0, 0.0], [2.0, 2.0, 2.0], classes=3)
-    with pytest.raises(ValueError, match="a must give the images non-zero"):
+    with pytest.raises(ValueError, match="a must give the images X non-zero"):
         views.pair_correlation(X, y, [0.0, 0.0, 0.0], [1.0, 0.0, 0.0], classes=3)
 
 
