@@ -43,7 +43,7 @@ nitpick_ignore_regex = [
     (
         r"py:.*",
         r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc|docutils|sphinx"
-        r"|nbformat|pathlib)\..*",
+        r"|nbformat|pathlib|contextlib)\..*",
     ),
     (r"py:.*", r"(NDArray|ArrayLike|Sampler|Instance|Side|np\.\w+|numbers\..*)"),
     (r"py:.*", r"dlhw\.proof\.records\.(CheckRecord|ProofError)"),

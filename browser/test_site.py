@@ -485,3 +485,73 @@ def test_downloaded_copy_typesets_math(page: Page, path: str) -> None:
     problems += math_problems(math)
     assert math["sources"] > 0
     assert not problems, f"{path} from file://:\n  " + "\n  ".join(problems)
+
+
+def _map_links() -> list[tuple[str, str]]:
+    """Every link of every drawing of the claim map: (drawing, href relative to _images/)."""
+    links = []
+    for drawing in sorted((SITE / "_images").glob("graphviz-*.svg")):
+        text = drawing.read_text()
+        links += [(drawing.name, href) for href in re.findall(r'href="([^"]+)"', text)]
+    return links
+
+
+def test_every_node_of_the_claim_map_opens_its_statement() -> None:
+    """Each node links to a page of the book, at the anchor of its statement."""
+    links = _map_links()
+    assert links, "the map of claims drew no linked node"
+    broken = []
+    for drawing, href in links:
+        target, _, anchor = href.partition("#")
+        page = (SITE / "_images" / target).resolve()
+        if not page.is_file() or f'id="{anchor}"' not in page.read_text():
+            broken.append(f"{drawing}: {href}")
+    assert not broken, "links of the map that open no statement:\n  " + "\n  ".join(broken)
+
+
+def test_the_claim_map_renders_quickly_in_both_themes(page: Page) -> None:
+    """The map page loads its drawings within a second; screenshots in light and dark."""
+    seen = visit(page, "map.html")
+    started = time.perf_counter()
+    drawings = page.locator("object.dlhw-claim-map")
+    assert drawings.count() > 0
+    for index in range(drawings.count()):
+        page.wait_for_function(
+            "(el) => el.contentDocument && el.contentDocument.querySelector('svg')",
+            arg=drawings.nth(index).element_handle(),
+        )
+    seconds = time.perf_counter() - started
+    MEASUREMENTS.setdefault("map.html", {})["drawings_ms"] = 1000 * seconds
+    assert seconds <= 1.0, f"the drawings of the map took {seconds:.2f} s"
+    target = SCREENSHOTS / "map.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=target, full_page=True)
+    page.evaluate(DARK_THEME)
+    page.screenshot(path=target.with_suffix(".dark.png"), full_page=True)
+    seen.settle()
+    problems = seen.network_problems()
+    assert not problems, "map.html:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("path", chapter_pages()[:1] + chapter_pages()[-1:])
+def test_hovering_a_statement_link_previews_it(page: Page, path: str) -> None:
+    """A link to a statement shows its text, typeset, and its checks; Escape hides it."""
+    seen = visit(page, path)
+    wait_for_math(page)
+    links = page.locator("a.dlhw-has-preview")
+    assert links.count() > 0, f"{path} cites no statement with a preview"
+    link = links.first
+    link.scroll_into_view_if_needed()
+    link.hover()
+    box = page.locator("#dlhw-preview")
+    expect(box).to_be_visible()
+    expect(box.locator(".dlhw-preview-checks")).to_contain_text("Checked by:")
+    expect(box.locator("mjx-container").first).to_be_visible()  # the statement's formulas
+    target = SCREENSHOTS / PurePosixPath(path).with_suffix(".preview.png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=target)
+    page.keyboard.press("Escape")
+    expect(box).to_be_hidden()
+    seen.settle()
+    problems = seen.network_problems()
+    assert not problems, f"{path}:\n  " + "\n  ".join(problems)

@@ -21,9 +21,16 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.ext.graphviz import (
+    latex_visit_graphviz,
+    man_visit_graphviz,
+    texinfo_visit_graphviz,
+    text_visit_graphviz,
+)
 
 from dlhw.sphinxext import (
     cache,
+    claim_map,
     claims,
     collect,
     downloads,
@@ -95,6 +102,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
         texinfo=(claims.visit_skip, None),
     )
     app.add_node(claims.checks_placeholder)
+    app.add_node(
+        claim_map.claim_graph,
+        html=(claim_map.visit_claim_graph_html, None),
+        latex=(latex_visit_graphviz, None),
+        text=(text_visit_graphviz, None),
+        man=(man_visit_graphviz, None),
+        texinfo=(texinfo_visit_graphviz, None),
+    )
     app.add_node(pages.dlhw_generated)
     app.add_role("claim", claims.ClaimRole())
     app.add_role("by-hand", claims.ByHandRole())

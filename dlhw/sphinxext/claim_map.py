@@ -16,7 +16,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.ext.graphviz import graphviz
+from sphinx.ext.graphviz import graphviz, html_visit_graphviz
 
 from dlhw.sphinxext.collect import PROOF_GRADE
 from dlhw.sphinxext.store import PageData, Statement, pages, statement_index
@@ -30,6 +30,24 @@ STATUS = {
     "unchecked": ("#fca5a5", "no proof-grade check"),
 }
 OTHER_CHAPTER = "#e5e7eb"
+
+
+class claim_graph(graphviz):  # noqa: N801 - docutils node naming
+    """A drawing of the claim map: Graphviz's node, drawn with an accessible name."""
+
+
+def visit_claim_graph_html(translator: Any, node: claim_graph) -> None:
+    """Draw as Graphviz does, then name the ``<object>`` for screen readers."""
+    start = len(translator.body)
+    try:
+        html_visit_graphviz(translator, node)
+    except nodes.SkipNode:
+        label = translator.attval(node["alt"])
+        for index in range(start, len(translator.body)):
+            translator.body[index] = translator.body[index].replace(
+                "<object ", f'<object role="img" aria-label="{label}" ', 1
+            )
+        raise
 
 
 def status(app: Sphinx, label: str) -> str:
@@ -122,12 +140,12 @@ def chapter_graph(app: Sphinx, fromdoc: str, docname: str, page: PageData) -> st
     return "\n".join(lines)
 
 
-def chapter_figure(app: Sphinx, fromdoc: str, docname: str) -> graphviz | None:
+def chapter_figure(app: Sphinx, fromdoc: str, docname: str) -> claim_graph | None:
     """Return the drawing of chapter ``docname``'s statements (``None`` if it has none)."""
     page = pages(app.env)[docname]
     if not page.statements:
         return None
-    node = graphviz()
+    node = claim_graph()
     node["code"] = chapter_graph(app, fromdoc, docname, page)
     node["options"] = {"docname": fromdoc}
     node["alt"] = f"Map of the statements of {page.title}: what each one uses"
