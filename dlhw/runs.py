@@ -230,5 +230,8 @@ def replay(
             raise ValueError(
                 f"fresh[{key!r}]: the replay differs from the stored run by up to {gap.max():.3g}"
             )
-        worst = max(worst, float(np.max(gap / np.maximum(np.abs(theirs), atol), initial=0)))
+        # relative gap; an exact match counts 0 even where the stored value is 0 (atol = 0)
+        scale = np.maximum(np.abs(theirs), atol)
+        relative = np.divide(gap, scale, out=np.zeros_like(gap), where=gap > 0)
+        worst = max(worst, float(np.max(relative, initial=0)))
     return worst
