@@ -61,6 +61,20 @@ BUILD_MUTANTS = [
         "graphs/walks.md",
         "the brute-force walk count counts every walk twice",
     ),
+    BuildMutant(
+        "dlhw/parity.py",
+        "f = np.maximum(z, 0.0) @ p.alpha + p.beta",
+        "f = np.maximum(z, 0.0) @ p.alpha - p.beta",
+        "learnability/parity.md",
+        "the network adds its output bias with the wrong sign",
+    ),
+    BuildMutant(
+        "dlhw/parity.py",
+        "risk += float(np.maximum(0.0, 1.0 - y * f).sum())",
+        "risk += float(np.maximum(0.0, 1.0 - y * f).sum()) / 2",
+        "learnability/parity-gradients.md",
+        "the exact hinge risk is halved",
+    ),
 ]
 
 
@@ -120,7 +134,9 @@ def build_fails(mutant: BuildMutant) -> tuple[bool, str]:
         try:
             result = subprocess.run(
                 [
-                    "sphinx-build",
+                    sys.executable,
+                    "-m",
+                    "sphinx",
                     "-b",
                     "html",
                     "-n",
