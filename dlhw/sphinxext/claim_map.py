@@ -107,7 +107,7 @@ def chapter_graph(app: Sphinx, fromdoc: str, docname: str, page: PageData) -> st
             return
         drawn.add(label)
         name = statement_name(app, label)
-        plain = statement.title.replace("\u00a0", " ").strip().removeprefix("(").removesuffix(")")
+        plain = statement.title
         title = textwrap.fill(plain, 28)
         target_page = pages(app.env)[index[label][0]]
         summary = check_summary(target_page.records, label)

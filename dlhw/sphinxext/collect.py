@@ -90,6 +90,17 @@ def _proof_refs(statement: nodes.Element) -> list[str]:
     return refs
 
 
+def plain_title(title: str) -> str:
+    """Return a statement's title without sphinx-proof's wrapping.
+
+    Examples
+    --------
+    >>> plain_title("\u00a0(Three ReLUs make a tent)")
+    'Three ReLUs make a tent'
+    """
+    return title.replace("\u00a0", " ").strip().removeprefix("(").removesuffix(")").strip()
+
+
 def _hand_typed_relations(statement: nodes.Element) -> list[str]:
     found = []
     for math in statement.findall(nodes.Element):
@@ -175,7 +186,7 @@ class BookCollector(EnvironmentCollector):
         statement = Statement(
             label=label,
             kind=str(node["realtype"]),
-            title=str(node.get("title", "")),
+            title=plain_title(str(node.get("title", ""))),
             uses=sorted(set(uses) - {label}),
             by_hand=[str(m["reason"]) for m in node.findall(by_hand)],
             claims=keys,

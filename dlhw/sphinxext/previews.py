@@ -69,10 +69,9 @@ def previews(app: Sphinx) -> dict[str, dict[str, str]]:
     out = {}
     for page in pages(app.env).values():
         for statement in page.statements:
-            title = statement.title.replace("\u00a0", " ").strip()
             out[statement.label] = {
                 "name": statement_name(app, statement.label),
-                "title": title.removeprefix("(").removesuffix(")"),
+                "title": statement.title,
                 "html": statement.preview,
                 "checks": check_summary(page.records, statement.label),
             }
