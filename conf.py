@@ -123,8 +123,10 @@ mathjax3_config = {
 
 # --- the PDF (nox -s pdf): LaTeX through XeLaTeX, for the Unicode of the prose --------
 latex_engine = "xelatex"
+# The PDF's source tree (tools/pdf_tree.py) has its own root page, pdf.md.
+root_doc = os.environ.get("DLHW_ROOT", "index")
 latex_documents = [
-    ("index", "dlhw.tex", "Deep learning, derivations checked", "The dlhw authors", "manual")
+    (root_doc, "dlhw.tex", "Deep learning, derivations checked", "The dlhw authors", "manual")
 ]
 latex_elements = {
     "papersize": "a4paper",
@@ -147,6 +149,16 @@ latex_elements = {
     ),
 }
 latex_show_urls = "no"
+if root_doc == "pdf":
+    sys.path.insert(0, str(ROOT / "tools"))
+    from pdf_tree import APPENDICES
+
+    latex_appendices = list(APPENDICES)
+    # the appendices are in no toctree of the PDF's root page, by design
+    suppress_warnings = ["toc.not_included"]
+# In print the checks are described in the prose and listed at the end of each chapter;
+# their code, behind a button on the web, would fill pages no reader can fold away.
+nb_remove_code_source = root_doc == "pdf"
 latex_use_xindy = False  # Debian's TeX Live without xindy: makeindex does the index
 
 # --- bibliography ----------------------------------------------------------------

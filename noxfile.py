@@ -1,4 +1,4 @@
-"""The project's commands: ``nox -s docs``, ``tests``, ``lint``, ``serve``, ``bench``.
+"""The project's commands: ``nox -s docs``, ``tests``, ``lint``, ``pdf``, ``serve``, ``bench``.
 
 Every session installs from ``pyproject.toml`` with pip into a virtualenv (the CPU
 wheel of the pinned torch is only visible to pip). Installation is skipped when the
@@ -116,6 +116,52 @@ def page(session: nox.Session) -> None:
         "sphinx-build", "-j", "auto", *STRICT, "-c", ".", str(work / "src"), str(work / "html")
     )
     session.log(f"The pages are in {(work / 'html').resolve()}")
+
+
+@nox.session(python=PYTHON)
+def pdf(session: nox.Session) -> None:
+    """Build the book as a PDF (_build/dlhw.pdf), through LaTeX and XeLaTeX.
+
+    Shares the HTML build's execution cache, so after ``nox -s docs`` nothing runs
+    again. Needs Debian's TeX Live: ``apt-get install latexmk texlive-xetex
+    texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-dejavu-core``.
+    """
+    if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
+        session.error(
+            "latexmk and xelatex are needed: apt-get install latexmk texlive-xetex "
+            "texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-dejavu-core"
+        )
+    install(session, "docs")
+    vendor_mathjax(session)
+    work = BUILD / "pdf"
+    session.run("python", "tools/pdf_tree.py", str(work / "src"))
+    session.env["DLHW_ROOT"] = "pdf"
+    session.run(
+        "sphinx-build",
+        "-j",
+        "auto",
+        "-b",
+        "latex",
+        "-n",
+        "-W",
+        "--keep-going",
+        "-c",
+        ".",
+        str(work / "src"),
+        str(work / "latex"),
+    )
+    with session.chdir(work / "latex"):
+        session.run(
+            "latexmk",
+            "-pdfxe",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            "-quiet",
+            "dlhw.tex",
+            external=True,
+        )
+    shutil.copy(work / "latex" / "dlhw.pdf", BUILD / "dlhw.pdf")
+    session.log(f"The PDF is at {(BUILD / 'dlhw.pdf').resolve()}")
 
 
 @nox.session(python=PYTHON)
