@@ -76,8 +76,8 @@ def sci(value: object, digits: int = 3) -> str:
     --------
     >>> sci(-2.5e-7, 2)
     '-2.5 \\times 10^{-7}'
-    >>> sci(0.0), sci(3)
-    ('0', '3')
+    >>> sci(0.0), sci(3), sci(1730, 1), sci(0.5), sci(12.25, 3)
+    ('0', '3', '2000', '0.5', '12.2')
     """
     x = _finite(value, "value")
     digits = _digits(digits)
@@ -85,7 +85,11 @@ def sci(value: object, digits: int = 3) -> str:
         return "0"
     exponent = math.floor(math.log10(abs(x)))
     if -3 <= exponent < 4:
-        return f"{x:.{digits}g}"
+        # positional notation: "%g" would write 1730 to one digit as 2e+03
+        rounded = float(f"{x:.{digits}g}")
+        decimals = max(digits - 1 - math.floor(math.log10(abs(rounded))), 0)
+        text = f"{rounded:.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     mantissa = x / 10.0**exponent
     if round(abs(mantissa), digits - 1) >= 10:
         mantissa, exponent = mantissa / 10, exponent + 1
