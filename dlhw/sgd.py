@@ -11,10 +11,16 @@ and the simulations work in ``n`` coordinates instead of ``d``: with ``G = X X^T
 the residual is ``r_t = X w_t - y = G e_t`` and one step is
 ``e_i <- e_i - a_i r_i``, ``r <- r - a_i r_i G[:, i]``. This is exact, costs ``O(n)``
 per trajectory and step, and all trajectories advance together as one array.
+
+Numerical range: everything is computed for ``X / 2**e`` (``2**e`` the power of two
+just above ``max |X|``, an exact scaling) with the step ``eta 4**e`` and the point
+``w 2**e``, which is the same problem; so ``X`` of size ``1e±200`` works, and a result
+that itself leaves float64 raises ``ValueError`` instead of returning ``inf`` or ``0``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -23,15 +29,39 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import linalg
 
-from dlhw.validation import as_generator, as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_choice,
+    as_generator,
+    as_int,
+    as_positive_float,
+    as_real_array,
+    check_size,
+    rescale,
+    scale_exponent,
+)
 
 FloatArray = NDArray[np.float64]
 
 #: Steps whose random indices are drawn at once (bounds the memory of a simulation).
 CHUNK = 512
+#: Most steps a simulation or an exact curve runs (raise it to run longer).
+MAX_STEPS = 10**5
+#: The most elementary updates one simulation may make, ``steps * runs * n``
+#: (``* d`` for ridge SGD).
+MAX_WORK = 10**10
+#: Largest array (entries) a function here builds.
+MAX_ENTRIES = 2**25
+#: Largest second-moment operator ``T`` (``n² × n²``, so ``n <= 45``) for the exact rates.
+MAX_OPERATOR_ENTRIES = 2**22
 
 
 # --------------------------------------------------------------------------- input
+
+
+def _scaled(A: FloatArray) -> tuple[FloatArray, int]:
+    """Return ``A / 2**e`` (entries in ``(-1, 1)``, exact) and ``e``."""
+    e = scale_exponent(A)
+    return np.ldexp(A, -e), e
 
 
 def _system(X: ArrayLike, y: ArrayLike | None = None) -> tuple[FloatArray, FloatArray | None]:
@@ -40,7 +70,7 @@ def _system(X: ArrayLike, y: ArrayLike | None = None) -> tuple[FloatArray, Float
     n, d = A.shape
     if n > d:
         raise ValueError(f"X must be wide (n <= d) to interpolate, got a tall X of shape {A.shape}")
-    rank = int(np.linalg.matrix_rank(A))
+    rank = int(np.linalg.matrix_rank(_scaled(A)[0]))  # the rank test is scale-free
     if rank < n:
         raise ValueError(
             f"X must have full row rank, got rank {rank} < {n} rows (rank-deficient X)"
@@ -50,6 +80,14 @@ def _system(X: ArrayLike, y: ArrayLike | None = None) -> tuple[FloatArray, Float
     b = as_real_array(y, "y", ndim=1)
     if b.shape[0] != n:
         raise ValueError(f"y must have one entry per row of X ({n}), got {b.shape[0]}")
+    return A, b
+
+
+def _wide_problem(X: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Validate a wide, full-row-rank ``X`` and a ``y`` (required) of matching length."""
+    A, b = _system(X, y)
+    if b is None:  # y=None given explicitly
+        raise TypeError("y must be an array of numbers, got NoneType")
     return A, b
 
 
@@ -83,20 +121,24 @@ def min_norm_solution(X: ArrayLike, y: ArrayLike) -> FloatArray:
     ------
     ValueError
         If ``X`` is tall or rank-deficient (the message says which), or the shapes
-        do not match, or an entry is NaN or infinite.
+        do not match, or an entry is NaN or infinite, or ``w*`` leaves float64.
 
     Examples
     --------
     >>> min_norm_solution([[1.0, 1.0]], [2.0])
     array([1., 1.])
+    >>> min_norm_solution(1e200 * np.eye(2), [1.0, 2.0])
+    array([1.e-200, 2.e-200])
     >>> min_norm_solution([[1.0], [2.0]], [1.0, 2.0])
     Traceback (most recent call last):
     ...
     ValueError: X must be wide (n <= d) to interpolate, got a tall X of shape (2, 1)
     """
-    A, b = _system(X, y)
-    assert b is not None
-    return A.T @ np.linalg.solve(A @ A.T, b)
+    A, b = _wide_problem(X, y)
+    As, e = _scaled(A)
+    f = scale_exponent(b)
+    w = As.T @ np.linalg.solve(As @ As.T, np.ldexp(b, -f))
+    return rescale(w, f - e, "X and y", "the min-norm solution w*")
 
 
 @dataclass(frozen=True)
@@ -135,13 +177,32 @@ class LyapunovConstants:
     def factor(self, eta: float) -> float:
         """Return the proved per-step factor ``1 - c1 eta + c2 eta^2`` at step ``eta``.
 
+        Parameters
+        ----------
+        eta
+            Step size, ``> 0``.
+
+        Returns
+        -------
+        float
+            The factor (below 1 exactly for ``0 < eta < eta_max``).
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a bad ``eta``, or a factor beyond float64.
+
         Examples
         --------
         >>> lyapunov_constants([[1.0, 0.0], [0.0, 1.0]]).factor(0.5)
         0.5
         """
         step = as_positive_float(eta, "eta")
-        return 1.0 - self.c1 * step + self.c2 * step**2
+        with np.errstate(over="ignore"):
+            value = 1.0 - self.c1 * step + self.c2 * np.float64(step) ** 2
+        if not math.isfinite(value):
+            raise ValueError(f"eta={eta!r} is too large: c2 · eta² overflows float64")
+        return float(value)
 
 
 def lyapunov_constants(X: ArrayLike) -> LyapunovConstants:
@@ -157,6 +218,11 @@ def lyapunov_constants(X: ArrayLike) -> LyapunovConstants:
     LyapunovConstants
         Singular values, largest row norm, ``c1``, ``c2`` and the admissible steps.
 
+    Raises
+    ------
+    ValueError
+        For a bad ``X``, or constants beyond float64 (``c2`` grows like ``X⁴``).
+
     Examples
     --------
     >>> k = lyapunov_constants([[1.0, 0.0, 0.0], [0.0, 2.0, 0.0]])
@@ -167,20 +233,25 @@ def lyapunov_constants(X: ArrayLike) -> LyapunovConstants:
     """
     A, _ = _system(X)
     n = A.shape[0]
-    sigma = np.linalg.svd(A, compute_uv=False)
+    As, e = _scaled(A)  # constants of X / 2**e; c1 scales like 4**e, c2 like 16**e
+    sigma = np.linalg.svd(As, compute_uv=False)
     smin, smax = float(sigma.min()), float(sigma.max())
-    beta = float(np.sqrt((A * A).sum(axis=1).max()))
+    beta = float(np.sqrt((As * As).sum(axis=1).max()))
     c1 = 4.0 * smin**2 / n
     c2 = 4.0 * smax**2 * beta**2 / n
+
+    def back(value: float, power: int, what: str) -> float:
+        return float(rescale(value, power * e, "X", what))
+
     return LyapunovConstants(
         n=n,
-        sigma_min=smin,
-        sigma_max=smax,
-        beta=beta,
-        c1=c1,
-        c2=c2,
-        eta_max=c1 / c2,
-        eta_best=c1 / (2.0 * c2),
+        sigma_min=back(smin, 1, "sigma_min"),
+        sigma_max=back(smax, 1, "sigma_max"),
+        beta=back(beta, 1, "the largest row norm beta"),
+        c1=back(c1, 2, "c1 = 4 sigma_min² / n"),
+        c2=back(c2, 4, "c2 = 4 sigma_max² beta² / n"),
+        eta_max=back(c1 / c2, -2, "eta_max = c1 / c2"),
+        eta_best=back(c1 / (2.0 * c2), -2, "eta_best = c1 / (2 c2)"),
         factor_best=1.0 - c1**2 / (4.0 * c2),
     )
 
@@ -210,6 +281,12 @@ def expected_lyapunov_ratio(
     numpy.ndarray
         The ratio, shape ``()`` for one point or ``(m,)`` for a stack.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, a stack larger than :data:`MAX_ENTRIES` allows, or a ratio
+        beyond float64.
+
     Examples
     --------
     >>> X = np.eye(2)
@@ -220,19 +297,52 @@ def expected_lyapunov_ratio(
     ...
     ValueError: eta must be a finite number > 0, got -0.1
     """
-    A, b = _system(X, np.zeros(np.shape(X)[0]) if y is None else y)
-    assert b is not None
+    A, b = _system(X, y)
+    n = A.shape[0]
+    if b is None:
+        b = np.zeros(n)
     W = _points(w, A.shape[1], "w")
     step = as_positive_float(eta, "eta")
-    G = A @ A.T
-    r = W @ A.T - b  # (..., n) residuals
+    points = W.shape[0] if W.ndim == 2 else 1
+    check_size(
+        points * n * n,
+        MAX_ENTRIES,
+        f"w holds {points} points: the n next residuals of each need {points * n * n} entries",
+        limit_name="dlhw.sgd.MAX_ENTRIES",
+    )
+    As, e = _scaled(A)
+    G = As @ As.T  # X Xᵀ / 4**e
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = W @ A.T - b  # (..., n) residuals
+    if not np.all(np.isfinite(r)):
+        raise ValueError("w is too large for this X: the residual Xw − y overflows float64")
+    # The ratio does not change when r is scaled: bring each residual to size ~1 exactly.
+    top = np.frexp(np.abs(r).max(axis=-1, keepdims=True))[1]
+    r = np.ldexp(r, -top)
     loss = (r * r).sum(axis=-1)
     if np.any(loss <= 0):
         raise ValueError("w must not solve the system: L(w) = 0 has no ratio")
+    two_step = _times_power_of_two(2.0 * step, 2 * e, "eta")
     # Next residual for index i: r - 2 eta r_i G[:, i]; shape (..., i, n).
-    nxt = r[..., None, :] - 2.0 * step * r[..., :, None] * G
-    expected = (nxt * nxt).sum(axis=-1).mean(axis=-1)
-    return np.asarray(expected / loss)
+    with np.errstate(over="ignore", invalid="ignore"):
+        nxt = r[..., None, :] - two_step * r[..., :, None] * G
+        expected = (nxt * nxt).sum(axis=-1).mean(axis=-1)
+    ratio = np.asarray(expected / loss)
+    if not np.all(np.isfinite(ratio)):
+        raise ValueError(f"eta={eta!r} is too large: the expected ratio overflows float64")
+    return ratio
+
+
+def _times_power_of_two(value: float, exponent: int, name: str) -> float:
+    """``value * 2**exponent`` (a step size times the scale of ``X X^T``); refuse overflow."""
+    with np.errstate(over="ignore"):
+        result = float(np.ldexp(value, exponent))
+    if not math.isfinite(result):
+        raise ValueError(
+            f"{name} is too large for this X: {name} · X Xᵀ overflows float64 "
+            "(the iteration would diverge at once)"
+        )
+    return result
 
 
 # --------------------------------------------------------------------- simulation
@@ -263,7 +373,12 @@ class SGDRun:
 def _indices_from(
     indices: ArrayLike, steps: int, runs: int, n: int
 ) -> Callable[[int, int], NDArray[np.intp]]:
-    array = np.asarray(indices)
+    if isinstance(indices, str | bytes | np.ma.MaskedArray):
+        raise TypeError(f"indices must be an integer array, got {type(indices).__name__}")
+    try:
+        array = np.asarray(indices)
+    except (ValueError, TypeError, OverflowError) as err:
+        raise ValueError(f"indices must be a rectangular integer array: {err}") from None
     if array.dtype.kind not in "iu" or array.shape != (steps, runs):
         raise ValueError(
             f"indices must be an integer array of shape (steps, runs) = ({steps}, {runs}),"
@@ -289,6 +404,7 @@ def _random_indices(
 
 def _simulate(
     A: FloatArray,
+    scale: int,
     b: FloatArray,
     row_steps: FloatArray,
     *,
@@ -298,21 +414,38 @@ def _simulate(
     w0: ArrayLike | None,
     draw: Callable[[int, int], NDArray[np.intp]],
 ) -> SGDRun:
-    """Advance all trajectories together: ``w <- w - row_steps[i] (x_i^T w - y_i) x_i``."""
-    d = A.shape[1]
-    G = A @ A.T
+    """Advance all trajectories together: ``w <- w - a_i (x_i^T w - y_i) x_i``.
+
+    ``A`` is ``X / 2**scale`` and ``row_steps`` are the steps ``a_i 4**scale`` for it;
+    the run starts from ``w0 2**scale``. That is the same iteration, exactly, as the
+    one on ``X``, whatever the size of ``X``; the results are scaled back at the end.
+    """
+    n, d = A.shape
     start = np.zeros(d) if w0 is None else _points(w0, d, "w0")
     if start.ndim == 2 and start.shape[0] != runs:
         raise ValueError(f"w0 must have shape ({d},) or ({runs}, {d}), got {start.shape}")
-    W0 = np.broadcast_to(start, (runs, d))
+    recorded = np.arange(0, steps + 1, every)
+    check_size(
+        runs * (2 * d + 3 * n + CHUNK) + 2 * recorded.size * runs,
+        MAX_ENTRIES,
+        f"runs={runs} with steps={steps} and every={every} needs "
+        f"{runs * (2 * d + 3 * n + CHUNK) + 2 * recorded.size * runs} entries",
+        limit_name="dlhw.sgd.MAX_ENTRIES",
+    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        start = np.ldexp(start, scale)
+        W0 = np.broadcast_to(start, (runs, d))
+        r = W0 @ A.T - b  # residual, = G e
+        initial = (r * r).sum(axis=1)
+    if not np.all(np.isfinite(initial)):
+        raise ValueError("w0 and y are too large: the initial loss ‖Xw0 − y‖² overflows float64")
+    G = A @ A.T
     coef0 = np.linalg.solve(G, A @ W0.T).T  # row-space coordinates of w0
     perp = W0 - coef0 @ A  # the part of w0 that never moves
     perp2 = (perp * perp).sum(axis=1)
     c_star = np.linalg.solve(G, b)
     e = coef0 - c_star  # w - w* = X^T e + perp
-    r = W0 @ A.T - b  # residual, = G e
     rows = np.arange(runs)
-    recorded = np.arange(0, steps + 1, every)
     loss = np.empty((recorded.size, runs))
     dist = np.empty((recorded.size, runs))
     loss[0] = (r * r).sum(axis=1)
@@ -329,15 +462,36 @@ def _simulate(
                 dist[slot] = perp2 + np.einsum("ij,ij->i", e, r)
                 slot += 1
     w = (e + c_star) @ A + perp
-    return SGDRun(t=recorded, loss=loss.T.copy(), distance=dist.T.copy(), w=w)
+    distance = _unscaled_curves(dist.T.copy(), -2 * scale, "the distances ‖w_0 − w*‖²")
+    with np.errstate(over="ignore", under="ignore"):
+        w = np.ldexp(w, -scale)
+    return SGDRun(t=recorded, loss=loss.T.copy(), distance=distance, w=w)
 
 
-def _run_args(steps: object, runs: object, every: object) -> tuple[int, int, int]:
-    return (
-        as_int(steps, "steps", minimum=0),
-        as_int(runs, "runs", minimum=1),
-        as_int(every, "every", minimum=1),
+def _unscaled_curves(values: FloatArray, exponent: int, what: str) -> FloatArray:
+    """``values * 2**exponent`` for curves over ``t`` (last axis).
+
+    The values at ``t = 0`` must be within the float64 range (otherwise ``ValueError``);
+    later values follow the dynamics and may overflow (divergence) or underflow
+    (convergence), as in any float computation.
+    """
+    rescale(values[..., 0], exponent, "X", what)
+    with np.errstate(over="ignore", under="ignore"):
+        return np.asarray(np.ldexp(values, exponent), dtype=np.float64)
+
+
+def _run_args(steps: object, runs: object, every: object, n: int) -> tuple[int, int, int]:
+    total = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS, limit_name="dlhw.sgd.MAX_STEPS")
+    count = as_int(runs, "runs", minimum=1)
+    stride = as_int(every, "every", minimum=1)
+    check_size(
+        total * count * n,
+        MAX_WORK,
+        f"steps={total} with runs={count} on n = {n} needs steps · runs · n = "
+        f"{total * count * n} updates",
+        limit_name="dlhw.sgd.MAX_WORK",
     )
+    return total, count, stride
 
 
 def run_sgd(
@@ -387,6 +541,14 @@ def run_sgd(
         ``distance`` of shape ``(runs, m)``; final iterates ``w`` of shape
         ``(runs, d)``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments; for sizes beyond :data:`MAX_STEPS`, :data:`MAX_WORK`
+        (``steps · runs · n``) or :data:`MAX_ENTRIES`; for a step so large that
+        ``eta X Xᵀ`` overflows; or an initial loss beyond float64. A step that makes
+        the iteration diverge is not refused: the losses then grow and may overflow.
+
     Examples
     --------
     >>> X = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
@@ -400,19 +562,18 @@ def run_sgd(
     ...
     ValueError: runs must be >= 1, got 0
     """
-    A, b = _system(X, y)
-    assert b is not None
+    A, b = _wide_problem(X, y)
     step = as_positive_float(eta, "eta")
-    total, count, stride = _run_args(steps, runs, every)
     n = A.shape[0]
+    total, count, stride = _run_args(steps, runs, every, n)
     draw = (
         _random_indices(as_generator(seed), count, n, None)
         if indices is None
         else _indices_from(indices, total, count, n)
     )
-    return _simulate(
-        A, b, np.full(n, 2.0 * step), steps=total, runs=count, every=stride, w0=w0, draw=draw
-    )
+    As, e = _scaled(A)
+    row_steps = np.full(n, _times_power_of_two(2.0 * step, 2 * e, "eta"))
+    return _simulate(As, e, b, row_steps, steps=total, runs=count, every=stride, w0=w0, draw=draw)
 
 
 def run_kaczmarz(
@@ -441,6 +602,11 @@ def run_kaczmarz(
     SGDRun
         As in :func:`run_sgd`.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`run_sgd`.
+
     Examples
     --------
     >>> out = run_kaczmarz(np.eye(2), [1.0, 2.0], 50, runs=2, seed=1)
@@ -448,31 +614,41 @@ def run_kaczmarz(
     array([[1., 2.],
            [1., 2.]])
     """
-    A, b = _system(X, y)
-    assert b is not None
-    total, count, stride = _run_args(steps, runs, every)
-    norms2 = (A * A).sum(axis=1)
+    A, b = _wide_problem(X, y)
+    total, count, stride = _run_args(steps, runs, every, A.shape[0])
+    As, e = _scaled(A)
+    norms2 = (As * As).sum(axis=1)  # ‖x_i‖² / 4**e: the probabilities are scale-free
     draw = _random_indices(as_generator(seed), count, A.shape[0], norms2 / norms2.sum())
-    return _simulate(A, b, 1.0 / norms2, steps=total, runs=count, every=stride, w0=w0, draw=draw)
+    return _simulate(
+        As, e, b, 1.0 / norms2, steps=total, runs=count, every=stride, w0=w0, draw=draw
+    )
 
 
 # ------------------------------------------------------------ exact mean squares
 
 
 def _row_rule(
-    A: FloatArray, eta: float | None, method: Literal["sgd", "kaczmarz"]
+    A: FloatArray, scale: int, eta: object, method: object
 ) -> tuple[FloatArray, FloatArray]:
-    """Per-row step ``a_i`` and probability ``p_i`` of the two methods."""
+    """Per-row step ``a_i 4**scale`` (for ``A = X / 2**scale``) and probability ``p_i``."""
+    kind = as_choice(method, "method", ("sgd", "kaczmarz"))
+    if eta is None and kind == "sgd":
+        raise TypeError("eta is required for method='sgd'")
+    step = None if eta is None else as_positive_float(eta, "eta")
     n = A.shape[0]
-    if method == "sgd":
-        if eta is None:
-            raise TypeError("eta is required for method='sgd'")
-        step = as_positive_float(eta, "eta")
-        return np.full(n, 2.0 * step), np.full(n, 1.0 / n)
-    if method == "kaczmarz":
-        norms2 = (A * A).sum(axis=1)
-        return 1.0 / norms2, norms2 / norms2.sum()
-    raise ValueError(f"method must be 'sgd' or 'kaczmarz', got {method!r}")
+    if kind == "sgd" and step is not None:
+        return np.full(n, _times_power_of_two(2.0 * step, 2 * scale, "eta")), np.full(n, 1.0 / n)
+    norms2 = (A * A).sum(axis=1)
+    return 1.0 / norms2, norms2 / norms2.sum()
+
+
+def _operator_size(n: int) -> None:
+    check_size(
+        n**4,
+        MAX_OPERATOR_ENTRIES,
+        f"X has n = {n} rows: the second-moment operator (n² × n²) needs {n**4} entries",
+        limit_name="dlhw.sgd.MAX_OPERATOR_ENTRIES",
+    )
 
 
 def _second_moment_operator(A: FloatArray, a: FloatArray, p: FloatArray) -> FloatArray:
@@ -502,9 +678,11 @@ def mean_square_rate(
     Parameters
     ----------
     X
-        Wide ``(n, d)`` matrix of full row rank.
+        Wide ``(n, d)`` matrix of full row rank; ``T`` has ``n⁴`` entries, at most
+        :data:`MAX_OPERATOR_ENTRIES`.
     eta
-        Step size of SGD (ignored by Kaczmarz).
+        Step size of SGD, ``> 0``; required for SGD, not used by Kaczmarz (but checked
+        if given).
     method
         ``"sgd"`` (uniform rows, step ``eta``) or ``"kaczmarz"`` (rows by squared
         norm, projection step).
@@ -514,6 +692,11 @@ def mean_square_rate(
     float
         ``rho(T)``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments or an ``X`` with too many rows.
+
     Examples
     --------
     >>> round(mean_square_rate(np.eye(2), 0.5), 12)
@@ -522,16 +705,20 @@ def mean_square_rate(
     0.5
     """
     A, _ = _system(X)
-    a, p = _row_rule(A, eta, method)
+    n = A.shape[0]
+    As, e = _scaled(A)
+    a, p = _row_rule(As, e, eta, method)
+    _operator_size(n)
     # In the coordinates w~ = C^{-1} r with C C^T = X X^T the map is symmetric:
     # w~ <- (I - a_i c_i c_i^T) w~ with c_i the rows of C, so T is symmetric too and
     # similar to the map of the residuals.
-    C = np.linalg.cholesky(A @ A.T)
-    n = A.shape[0]
+    C = np.linalg.cholesky(As @ As.T)
     T = np.zeros((n * n, n * n))
     for i in range(n):
         P = np.eye(n) - a[i] * np.outer(C[i], C[i])
         T += p[i] * np.kron(P, P)
+    if not np.all(np.isfinite(T)):
+        raise ValueError(f"eta={eta!r} is too large: the operator T overflows float64")
     # LAPACK's relatively robust representations (driver "evr") are fast here and, unlike
     # the divide-and-conquer default, do not slow down when the cores are busy.
     eigenvalues = linalg.eigh(T, eigvals_only=True, driver="evr")
@@ -553,9 +740,10 @@ def expected_curves(
     X, y
         The system (``X`` wide, full row rank).
     steps
-        Number of steps.
+        Number of steps, ``0 <= steps <=`` :data:`MAX_STEPS`, with ``steps · n⁴`` at
+        most :data:`MAX_WORK`.
     eta
-        Step size of SGD (ignored by Kaczmarz).
+        Step size of SGD (not used by Kaczmarz), as in :func:`mean_square_rate`.
     method
         ``"sgd"`` or ``"kaczmarz"``, as in :func:`mean_square_rate`.
 
@@ -563,7 +751,13 @@ def expected_curves(
     -------
     tuple of numpy.ndarray
         The expected losses and expected squared distances, each of shape
-        ``(steps + 1,)``.
+        ``(steps + 1,)``. Values at ``t = 0`` are within float64 (else ``ValueError``);
+        later ones may overflow for a divergent step or underflow to ``0``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments or sizes.
 
     Examples
     --------
@@ -571,21 +765,34 @@ def expected_curves(
     >>> loss
     array([2. , 1. , 0.5])
     """
-    A, b = _system(X, y)
-    assert b is not None
-    total = as_int(steps, "steps", minimum=0)
-    a, p = _row_rule(A, eta, method)
-    T = _second_moment_operator(A, a, p)
+    A, b = _wide_problem(X, y)
     n = A.shape[0]
-    Ginv = np.linalg.inv(A @ A.T)
-    M = np.outer(b, b).ravel()  # residual at w_0 = 0 is -y
+    total = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS, limit_name="dlhw.sgd.MAX_STEPS")
+    As, e = _scaled(A)
+    a, p = _row_rule(As, e, eta, method)
+    _operator_size(n)
+    check_size(
+        total * n**4,
+        MAX_WORK,
+        f"steps={total} on n = {n} rows needs steps · n⁴ = {total * n**4} multiplications",
+        limit_name="dlhw.sgd.MAX_WORK",
+    )
+    T = _second_moment_operator(As, a, p)
+    Ginv = np.linalg.inv(As @ As.T)  # (X X^T)^{-1} 4**e
+    f = scale_exponent(b)
+    bs = np.ldexp(b, -f)
+    M = np.outer(bs, bs).ravel()  # residual at w_0 = 0 is -y (here scaled by 2**-f)
     loss, dist = np.empty(total + 1), np.empty(total + 1)
-    for t in range(total + 1):
-        square = M.reshape(n, n)
-        loss[t] = np.trace(square)
-        dist[t] = float((Ginv * square).sum())  # E r^T G^{-1} r
-        M = T @ M
-    return loss, dist
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(total + 1):
+            square = M.reshape(n, n)
+            loss[t] = np.trace(square)
+            dist[t] = float((Ginv * square).sum())  # E r^T G^{-1} r
+            M = T @ M
+    return (
+        _unscaled_curves(loss, 2 * f, "the expected loss at t = 0, ‖y‖²"),
+        _unscaled_curves(dist, 2 * f - 2 * e, "the expected distance at t = 0, ‖w*‖²"),
+    )
 
 
 def kaczmarz_rate(X: ArrayLike) -> float:
@@ -594,14 +801,32 @@ def kaczmarz_rate(X: ArrayLike) -> float:
     ``kappa_F = ||X||_F ||X^+||_2 = ||X||_F / sigma_min``; the bound is
     ``E||w_k - w*||^2 <= (1 - 1 / kappa_F^2)^k ||w_0 - w*||^2``.
 
+    Parameters
+    ----------
+    X
+        Wide ``(n, d)`` matrix of full row rank.
+
+    Returns
+    -------
+    float
+        ``1 - sigma_min² / ||X||_F²`` (scale-free).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``X``.
+
     Examples
     --------
     >>> kaczmarz_rate(np.eye(4))
     0.75
+    >>> kaczmarz_rate(1e-200 * np.eye(4))
+    0.75
     """
     A, _ = _system(X)
-    smin = float(np.linalg.svd(A, compute_uv=False).min())
-    return 1.0 - smin**2 / float((A * A).sum())
+    As, _ = _scaled(A)
+    smin = float(np.linalg.svd(As, compute_uv=False).min())
+    return 1.0 - smin**2 / float((As * As).sum())
 
 
 # -------------------------------------------------------------------------- ridge
@@ -615,8 +840,55 @@ def _ridge_args(X: ArrayLike, y: ArrayLike, lam: float) -> tuple[FloatArray, Flo
     return A, b, as_positive_float(lam, "lam")
 
 
+def _scaled_lam(lam: float, scale: int) -> float:
+    """``lam / 4**scale``: the ridge strength for ``X / 2**scale``; refuse if it is lost."""
+    with np.errstate(over="ignore", under="ignore"):
+        value = float(np.ldexp(lam, -2 * scale))
+    if not np.finfo(np.float64).tiny <= value < np.inf:
+        side = "small" if value < 1 else "large"
+        raise ValueError(
+            f"lam={lam!r} is too {side} next to XᵀX (entries of about 4^{scale}): "
+            "their ratio leaves float64"
+        )
+    return value
+
+
+def _check_conditioning(As: FloatArray, lam_s: float) -> None:
+    """Refuse ``XᵀX + lam I`` too ill-conditioned for its solution to mean anything."""
+    sigma = np.linalg.svd(As, compute_uv=False)
+    smallest = float(sigma.min()) if As.shape[0] >= As.shape[1] else 0.0
+    condition = (float(sigma.max()) ** 2 + lam_s) / (smallest**2 + lam_s)
+    if condition * np.finfo(np.float64).eps >= 0.01:
+        raise ValueError(
+            f"lam is too small for this X: XᵀX + lam I has condition number {condition:.3g}, "
+            "so its solution would not be accurate to 1% (condition · ε must be < 0.01); "
+            "use a larger lam"
+        )
+
+
 def ridge_solution(X: ArrayLike, y: ArrayLike, lam: float) -> FloatArray:
     """Return the ridge estimate ``(X^T X + lam I)^{-1} X^T y`` (any ``X``, ``lam > 0``).
+
+    Parameters
+    ----------
+    X
+        Data ``(n, d)``.
+    y
+        Targets ``(n,)``.
+    lam
+        Regularisation strength, ``> 0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The estimate, shape ``(d,)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments; if ``X^T X + lam I`` is too ill-conditioned for a solution
+        accurate to 1% (``lam`` tiny next to ``X^T X`` and ``X`` rank-deficient); or if
+        the estimate leaves float64.
 
     Examples
     --------
@@ -628,8 +900,13 @@ def ridge_solution(X: ArrayLike, y: ArrayLike, lam: float) -> FloatArray:
     ValueError: lam must be a finite number > 0, got -1.0
     """
     A, b, lam_ = _ridge_args(X, y, lam)
-    solution = np.linalg.solve(A.T @ A + lam_ * np.eye(A.shape[1]), A.T @ b)
-    return np.asarray(solution, dtype=np.float64)
+    As, e = _scaled(A)  # the ridge problem of X / 2**e with lam / 4**e, exactly
+    lam_s = _scaled_lam(lam_, e)
+    _check_conditioning(As, lam_s)
+    f = scale_exponent(b)
+    rhs = As.T @ np.ldexp(b, -f)
+    solution = np.linalg.solve(As.T @ As + lam_s * np.eye(As.shape[1]), rhs)
+    return rescale(solution, f - e, "X, y and lam", "the ridge estimate")
 
 
 def ridge_augmented(
@@ -662,6 +939,11 @@ def ridge_augmented(
     tuple of numpy.ndarray
         The augmented matrix (``(n + d, d)`` or ``(n, d + n)``) and right-hand side.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, or an augmented matrix larger than :data:`MAX_ENTRIES`.
+
     Examples
     --------
     >>> Xa, ya = ridge_augmented([[3.0]], [1.0], 4.0, form="wide")
@@ -673,13 +955,19 @@ def ridge_augmented(
     ValueError: form must be 'tall' or 'wide', got 'square'
     """
     A, b, lam_ = _ridge_args(X, y, lam)
+    kind = as_choice(form, "form", ("tall", "wide"))
     n, d = A.shape
+    size = (n + d) * d if kind == "tall" else n * (d + n)
+    check_size(
+        size,
+        MAX_ENTRIES,
+        f"X of shape {A.shape} needs {size} entries in the {kind} augmented form",
+        limit_name="dlhw.sgd.MAX_ENTRIES",
+    )
     root = np.sqrt(lam_)
-    if form == "tall":
+    if kind == "tall":
         return np.vstack([A, root * np.eye(d)]), np.concatenate([b, np.zeros(d)])
-    if form == "wide":
-        return np.hstack([A, root * np.eye(n)]), b.copy()
-    raise ValueError(f"form must be 'tall' or 'wide', got {form!r}")
+    return np.hstack([A, root * np.eye(n)]), b.copy()
 
 
 def tikhonov_augmented(
@@ -689,6 +977,25 @@ def tikhonov_augmented(
 
     With ``Gamma^T Gamma = Sigma^{-1}`` (for instance the transposed Cholesky factor
     of ``Sigma^{-1}``), OLS on the result is ``(X^T X + Sigma^{-1})^{-1} X^T y``.
+
+    Parameters
+    ----------
+    X
+        Data ``(n, d)``.
+    y
+        Targets ``(n,)``.
+    Gamma
+        Prior factor ``(k, d)``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``[X; Gamma]`` of shape ``(n + k, d)`` and ``[y; 0]`` of shape ``(n + k,)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments.
 
     Examples
     --------
@@ -736,7 +1043,7 @@ def run_ridge_sgd(
     eta
         Initial step size, ``> 0``.
     steps, runs, seed, every
-        As in :func:`run_sgd`.
+        As in :func:`run_sgd` (here ``steps · runs · d`` is bounded by :data:`MAX_WORK`).
     decay
         ``0`` for a constant step, ``> 0`` for the decaying step ``eta / (1 + decay t)``.
 
@@ -745,6 +1052,11 @@ def run_ridge_sgd(
     tuple of numpy.ndarray
         Recorded steps ``(m,)`` and squared distances ``||w_t - w_ridge||^2`` of shape
         ``(runs, m)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments or sizes (and as in :func:`ridge_solution`).
 
     Examples
     --------
@@ -755,12 +1067,23 @@ def run_ridge_sgd(
     A, b, lam_ = _ridge_args(X, y, lam)
     step = as_positive_float(eta, "eta")
     slow = as_positive_float(decay, "decay", allow_zero=True)
-    total, count, stride = _run_args(steps, runs, every)
-    rng = as_generator(seed)
     n, d = A.shape
-    target = ridge_solution(A, b, lam_)
-    W = np.zeros((count, d))
+    total, count, stride = _run_args(steps, runs, every, d)
     recorded = np.arange(0, total + 1, stride)
+    check_size(
+        count * (3 * d + CHUNK) + recorded.size * count,
+        MAX_ENTRIES,
+        f"runs={count} with steps={total} and every={stride} needs "
+        f"{count * (3 * d + CHUNK) + recorded.size * count} entries",
+        limit_name="dlhw.sgd.MAX_ENTRIES",
+    )
+    rng = as_generator(seed)
+    # The run of X / 2**e with lam / 4**e and eta 4**e from 0 is that of X, with w 2**e.
+    As, e = _scaled(A)
+    lam_s = _scaled_lam(lam_, e)
+    step_s = _times_power_of_two(step, 2 * e, "eta")
+    target = ridge_solution(As, b, lam_s)
+    W = np.zeros((count, d))
     dist = np.empty((recorded.size, count))
     dist[0] = float(target @ target)
     slot = 1
@@ -768,12 +1091,12 @@ def run_ridge_sgd(
         idx = rng.integers(0, n, size=(min(begin + CHUNK, total) - begin, count))
         for k, i in enumerate(idx):
             t = begin + k
-            eta_t = step / (1.0 + slow * t)
-            Xi = A[i]
+            eta_t = step_s / (1.0 + slow * t)
+            Xi = As[i]
             res = np.einsum("ij,ij->i", Xi, W) - b[i]
-            W -= eta_t * (2.0 * res[:, None] * Xi + (2.0 * lam_ / n) * W)
+            W -= eta_t * (2.0 * res[:, None] * Xi + (2.0 * lam_s / n) * W)
             if (t + 1) % stride == 0:
                 diff = W - target
                 dist[slot] = np.einsum("ij,ij->i", diff, diff)
                 slot += 1
-    return recorded, dist.T.copy()
+    return recorded, _unscaled_curves(dist.T.copy(), -2 * e, "the distance ‖w_ridge‖²")

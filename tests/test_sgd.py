@@ -392,3 +392,100 @@ def test_kaczmarz_rate_bound_fails_off_the_row_space() -> None:
     after = [e - (row @ e) / r2 * row for row, r2 in zip(X, nrm2, strict=True)]
     mean = sum(p * (a @ a) for p, a in zip(nrm2 / nrm2.sum(), after, strict=True))
     assert mean > sgd.kaczmarz_rate(X) * (e @ e)
+
+
+# ------------------------------------------ numerical range and size guards
+
+TWO = [2.0**k for k in (-500, -250, -30, 30, 250, 500)]
+
+
+@pytest.mark.parametrize("s", TWO)
+def test_power_of_two_scaling_is_exact(s: float) -> None:
+    # sX with step eta / s² is the same system: losses equal, points scale by 1/s.
+    X, y = wide(3, 5, 11)
+    k = sgd.lyapunov_constants(X)
+    if abs(np.log2(s)) <= 250:
+        ks = sgd.lyapunov_constants(s * X)
+        assert (ks.sigma_min, ks.beta, ks.c1, ks.eta_best) == (
+            k.sigma_min * s,
+            k.beta * s,
+            k.c1 * s**2,
+            k.eta_best / s**2,
+        )
+        assert ks.factor_best == k.factor_best
+    else:  # c2 = 4 sigma_max² beta² / n scales like s⁴: beyond float64
+        with pytest.raises(ValueError, match=r"^X is too (large|small): c2"):
+            sgd.lyapunov_constants(s * X)
+    np.testing.assert_array_equal(sgd.min_norm_solution(s * X, y) * s, sgd.min_norm_solution(X, y))
+    run = sgd.run_sgd(X, y, k.eta_best, 200, runs=3, seed=5, every=7)
+    scaled = sgd.run_sgd(s * X, y, k.eta_best / s**2, 200, runs=3, seed=5, every=7)
+    np.testing.assert_array_equal(scaled.loss, run.loss)
+    normal = run.distance / s**2 >= np.finfo(float).tiny  # the rest falls below float64
+    np.testing.assert_array_equal((scaled.distance * s**2)[normal], run.distance[normal])
+    np.testing.assert_array_equal(scaled.w * s, run.w)
+    kz = sgd.run_kaczmarz(s * X, y, 50, runs=2, seed=1)
+    np.testing.assert_array_equal(kz.loss, sgd.run_kaczmarz(X, y, 50, runs=2, seed=1).loss)
+    assert sgd.kaczmarz_rate(s * X) == sgd.kaczmarz_rate(X)
+    assert sgd.mean_square_rate(s * X, k.eta_best / s**2) == sgd.mean_square_rate(X, k.eta_best)
+    loss, dist = sgd.expected_curves(s * X, y, 30, k.eta_best / s**2)
+    loss0, dist0 = sgd.expected_curves(X, y, 30, k.eta_best)
+    np.testing.assert_array_equal(loss, loss0)
+    np.testing.assert_array_equal(dist * s**2, dist0)
+    ridge = sgd.ridge_solution(s * X, y, 0.5 * s**2)
+    np.testing.assert_array_equal(ridge * s, sgd.ridge_solution(X, y, 0.5))
+    _, rd = sgd.run_ridge_sgd(s * X, y, 0.5 * s**2, 0.05 / s**2, 100, runs=2, seed=3, every=10)
+    _, rd0 = sgd.run_ridge_sgd(X, y, 0.5, 0.05, 100, runs=2, seed=3, every=10)
+    normal = rd0 / s**2 >= np.finfo(float).tiny  # later distances may fall below float range
+    np.testing.assert_array_equal((rd * s**2)[normal], rd0[normal])
+    r = sgd.expected_lyapunov_ratio(s * X, np.ones(5) / s, k.eta_best / s**2)
+    assert r == sgd.expected_lyapunov_ratio(X, np.ones(5), k.eta_best)
+
+
+def test_the_reviewed_min_norm_failure_is_gone() -> None:
+    y = np.array([1.0, 2.0])
+    np.testing.assert_allclose(sgd.min_norm_solution(1e200 * np.eye(2), y), y / 1e200, rtol=1e-15)
+    np.testing.assert_allclose(sgd.min_norm_solution(1e-200 * np.eye(2), y), y * 1e200, rtol=1e-15)
+    with pytest.raises(ValueError, match=r"^X and y is too small: the min-norm solution"):
+        sgd.min_norm_solution(1e200 * np.eye(2), 1e-200 * y)  # w* = 1e-400 is not a float64
+    with pytest.raises(ValueError, match=r"^X is too large: c2"):
+        sgd.lyapunov_constants(1e100 * np.eye(2))  # c2 grows like X⁴
+
+
+def test_expected_ratio_needs_no_x_to_validate_first() -> None:
+    # np.shape(None) used to raise IndexError here
+    with pytest.raises(TypeError, match=r"^X must be an array"):
+        sgd.expected_lyapunov_ratio(None, np.ones(3), 0.1)  # type: ignore[arg-type]
+
+
+def test_ridge_refuses_a_system_too_ill_conditioned_to_solve() -> None:
+    X, y = wide(2, 3, 0)
+    with pytest.raises(ValueError, match=r"^lam is too small for this X"):
+        sgd.ridge_solution(X, y, 1e-20)  # XᵀX + lam I is singular to working precision
+    # a moderate lam agrees with an independent solver on the augmented tall system
+    Xt, yt = sgd.ridge_augmented(X, y, 1e-6)
+    np.testing.assert_allclose(
+        sgd.ridge_solution(X, y, 1e-6), np.linalg.lstsq(Xt, yt, rcond=None)[0], rtol=1e-6
+    )
+
+
+def test_simulation_guards(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match=r"^steps must be <= 100000 \(dlhw\.sgd\.MAX_STEPS"):
+        sgd.run_sgd(X0, Y0, 0.1, 10**9)
+    with pytest.raises(ValueError, match=r"^steps=10 with runs=1000000000000 .*MAX_WORK"):
+        sgd.run_sgd(X0, Y0, 0.1, 10, runs=10**12)
+    with pytest.raises(ValueError, match=r"^runs=100000000 .*MAX_ENTRIES"):
+        sgd.run_kaczmarz(X0, Y0, 1, runs=10**8)
+    with pytest.raises(ValueError, match=r"^X has n = 60 rows.*MAX_OPERATOR_ENTRIES"):
+        sgd.mean_square_rate(np.hstack([np.eye(60), np.ones((60, 1))]), 0.1)
+    with pytest.raises(ValueError, match=r"^X of shape \(2, 100000\) .*MAX_ENTRIES"):
+        sgd.ridge_augmented(np.ones((2, 10**5)), Y0, 1.0)
+    monkeypatch.setattr(sgd, "MAX_WORK", 10)
+    with pytest.raises(ValueError, match="MAX_WORK"):
+        sgd.run_ridge_sgd(X0, Y0, 1.0, 0.1, 10)
+
+
+def test_eta_is_checked_for_kaczmarz_too_and_method_must_be_a_string() -> None:
+    with pytest.raises(ValueError, match=r"^eta"):
+        sgd.mean_square_rate(X0, -1.0, method="kaczmarz")
+    with pytest.raises(TypeError, match=r"^method must be"):
+        sgd.expected_curves(X0, Y0, 3, 0.1, method=None)  # type: ignore[arg-type]
