@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from dlhw.runs import Run
+from dlhw.validation import as_choice
 
 PARITY_SETTINGS: dict[str, Any] = {
     "dims": (5, 10, 15, 20, 30),
@@ -62,11 +63,29 @@ RUNS: dict[str, Run] = {
 def get(name: str) -> Run:
     """Return the cached run called ``name``.
 
+    Parameters
+    ----------
+    name
+        One of the keys of :data:`RUNS`.
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If no cached run has that name (the message lists the known names).
+
     Examples
     --------
     >>> get("parity").path
     'docs/learnability/parity_training.npz'
+    >>> get("parrity")
+    Traceback (most recent call last):
+    ...
+    ValueError: name must be 'parity', got 'parrity'
     """
-    if name not in RUNS:
-        raise KeyError(f"no cached run {name!r}; known: {', '.join(sorted(RUNS))}")
-    return RUNS[name]
+    return RUNS[as_choice(name, "name", sorted(RUNS))]

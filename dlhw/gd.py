@@ -14,25 +14,80 @@ The rate of gradient descent is governed by the spectral radius
 :math:`\lambda_1 \le \dots \le \lambda_d` are the eigenvalues of :math:`H`.
 Every rate claim needs :math:`\lambda_{\min} > 0`, that is, ``X`` with full column
 rank; the functions that make such a claim raise ``ValueError`` otherwise.
+
+Numerical range: spectral quantities are computed from ``X / 2**e`` with ``2**e`` the
+power of two nearest above ``max |X|`` (an exact scaling), so a design matrix with
+entries of size ``1e±200`` gives the same condition number, step sizes and iterates
+as a moderate one; a result that itself leaves float64 (the Hessian of
+``1e200 · X``) raises ``ValueError`` instead of returning ``inf`` or ``0``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dlhw.validation import as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_int,
+    as_positive_float,
+    as_real_array,
+    check_size,
+    rescale,
+    scale_exponent,
+)
 
 Array = NDArray[np.float64]
 
 #: Relative size below which the smallest eigenvalue of ``H`` counts as zero.
 SINGULAR_RTOL = 1e-13
+#: Most steps :func:`gd` and :func:`heavy_ball` run (raise it to run longer).
+MAX_STEPS = 10**5
+#: The most array entries a function here builds (iterates, ``d × d`` matrices).
+MAX_ENTRIES = 2**25
 #: Number of iterates whose losses are evaluated at once (bounds the memory used).
 _LOSS_CHUNK = 512
 
 
 def _design(X: ArrayLike) -> Array:
     return as_real_array(X, "X", ndim=2)
+
+
+def _scaled(X: Array) -> tuple[Array, int]:
+    """Return ``X / 2**e`` (entries in ``(-1, 1)``, exact) and ``e``; check ``d²`` fits."""
+    d = X.shape[1]
+    check_size(
+        d * d,
+        MAX_ENTRIES,
+        f"X has d = {d} columns: the d × d Hessian needs {d * d} entries",
+        limit_name="dlhw.gd.MAX_ENTRIES",
+    )
+    e = scale_exponent(X)
+    return np.ldexp(X, -e), e
+
+
+def _steps(steps: object, d: int) -> int:
+    count = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS, limit_name="dlhw.gd.MAX_STEPS")
+    check_size(
+        (count + 1) * d,
+        MAX_ENTRIES,
+        f"steps={count} needs (steps + 1) · d = {(count + 1) * d} entries for the iterates",
+        limit_name="dlhw.gd.MAX_ENTRIES",
+    )
+    return count
+
+
+def _scaled_factor(value: float, exponent: int, name: str) -> float:
+    """``value * 2**exponent`` for a step size times the scale of ``XᵀX``; refuse overflow."""
+    with np.errstate(over="ignore"):
+        result = float(np.ldexp(value, exponent))
+    if not math.isfinite(result):
+        raise ValueError(
+            f"{name} is too large for this X: {name} · XᵀX overflows float64 "
+            "(the iteration would diverge at once)"
+        )
+    return result
 
 
 def _problem(X: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
@@ -67,14 +122,29 @@ def hessian(X: ArrayLike) -> Array:
     numpy.ndarray
         The symmetric positive semidefinite ``(d, d)`` matrix ``2 XᵀX``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``X``, or one whose Hessian leaves the float64 range.
+
     Examples
     --------
     >>> hessian([[1.0, 0.0], [0.0, 2.0]])
     array([[2., 0.],
            [0., 8.]])
+    >>> hessian([[1e200]])
+    Traceback (most recent call last):
+    ...
+    ValueError: X is too large: the Hessian H = 2XᵀX would be about 1e400, beyond float64 ...
     """
-    Xa = _design(X)
-    return 2.0 * (Xa.T @ Xa)
+    Xs, e = _scaled(_design(X))
+    return rescale(2.0 * (Xs.T @ Xs), 2 * e, "X", "the Hessian H = 2XᵀX")
+
+
+def _scaled_eigenvalues(X: Array) -> tuple[Array, int]:
+    """Eigenvalues of ``2 XsᵀXs`` for ``Xs = X / 2**e``, and ``e``: ``λ = λs · 4**e``."""
+    Xs, e = _scaled(X)
+    return np.asarray(np.linalg.eigvalsh(2.0 * (Xs.T @ Xs)), dtype=np.float64), e
 
 
 def hessian_eigenvalues(X: ArrayLike) -> Array:
@@ -90,25 +160,36 @@ def hessian_eigenvalues(X: ArrayLike) -> Array:
     numpy.ndarray
         The ``d`` eigenvalues ``λ_1 ≤ … ≤ λ_d``, all ``≥ 0`` up to rounding.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``X``, or one whose largest eigenvalue leaves the float64 range.
+
     Examples
     --------
     >>> hessian_eigenvalues([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
     array([2., 8.])
     """
-    return np.asarray(np.linalg.eigvalsh(hessian(X)), dtype=np.float64)
+    lam, e = _scaled_eigenvalues(_design(X))
+    return rescale(lam, 2 * e, "X", "the eigenvalues of H = 2XᵀX")
 
 
-def _extreme_eigenvalues(X: ArrayLike) -> tuple[float, float]:
-    """``(λ_min, λ_max)`` of ``H``, raising ``ValueError`` if ``λ_min`` is zero."""
-    lam = hessian_eigenvalues(X)
+def _extreme_eigenvalues(X: ArrayLike) -> tuple[float, float, int]:
+    """``(λ_min, λ_max)`` of ``H`` for ``X / 2**e``, and ``e``; refuse ``λ_min = 0``.
+
+    The rank test is relative (``λ_min <= SINGULAR_RTOL · λ_max``), so it does not
+    depend on the scaling.
+    """
+    lam, e = _scaled_eigenvalues(_design(X))
     lam_min, lam_max = float(lam[0]), float(lam[-1])
     if lam_max <= 0 or lam_min <= SINGULAR_RTOL * lam_max:
+        shown = [float(np.ldexp(v, 2 * e)) if lam_max > 0 else 0.0 for v in (lam_min, lam_max)]
         raise ValueError(
             "X must have full column rank: XᵀX is singular (smallest eigenvalue of "
-            f"H = 2XᵀX is {lam_min:.3g}, largest {lam_max:.3g}), so λ_min = 0 and no "
+            f"H = 2XᵀX is {shown[0]:.3g}, largest {shown[1]:.3g}), so λ_min = 0 and no "
             "linear rate holds"
         )
-    return lam_min, lam_max
+    return lam_min, lam_max, e
 
 
 def condition_number(X: ArrayLike) -> float:
@@ -124,12 +205,19 @@ def condition_number(X: ArrayLike) -> float:
     ValueError
         If ``XᵀX`` is singular (``λ_min = 0``).
 
+    Returns
+    -------
+    float
+        ``κ >= 1``; the same for ``X`` and ``s X`` (computed from ``X / 2**e``).
+
     Examples
     --------
     >>> condition_number([[1.0, 0.0], [0.0, 3.0]])
     9.0
+    >>> condition_number([[1e200, 0.0], [0.0, 3e200]])  # scale-free
+    9.0
     """
-    lam_min, lam_max = _extreme_eigenvalues(X)
+    lam_min, lam_max, _ = _extreme_eigenvalues(X)
     return lam_max / lam_min
 
 
@@ -153,17 +241,23 @@ def least_squares_solution(X: ArrayLike, y: ArrayLike) -> Array:
     Raises
     ------
     ValueError
-        If ``XᵀX`` is singular (the minimiser is then not unique).
+        If ``XᵀX`` is singular (the minimiser is then not unique), or ``w*`` leaves
+        the float64 range.
 
     Examples
     --------
     >>> X, y = [[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0]
     >>> least_squares_solution(X, y)
     array([1., 2.])
+    >>> least_squares_solution(np.multiply(X, 1e200), y)
+    array([1.e-200, 2.e-200])
     """
     Xa, ya = _problem(X, y)
-    _extreme_eigenvalues(Xa)
-    return np.asarray(np.linalg.lstsq(Xa, ya, rcond=None)[0], dtype=np.float64)
+    _, _, e = _extreme_eigenvalues(Xa)
+    f = scale_exponent(ya)
+    Xs, ys = np.ldexp(Xa, -e), np.ldexp(ya, -f)
+    w = np.asarray(np.linalg.lstsq(Xs, ys, rcond=None)[0], dtype=np.float64)
+    return rescale(w, f - e, "X and y", "the least-squares solution w*")
 
 
 def losses(X: ArrayLike, y: ArrayLike, W: ArrayLike) -> Array:
@@ -187,6 +281,12 @@ def losses(X: ArrayLike, y: ArrayLike, W: ArrayLike) -> Array:
     numpy.ndarray
         A 0-d array for one point, else the ``k`` losses.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad shapes or values, or a loss outside the float64 range (a non-zero
+        loss below ``2.2e-308`` or above ``1.8e308``).
+
     Examples
     --------
     >>> X, y = [[1.0, 0.0], [0.0, 1.0]], [1.0, 1.0]
@@ -203,8 +303,21 @@ def losses(X: ArrayLike, y: ArrayLike, W: ArrayLike) -> Array:
         )
     if Wa.ndim == 1:
         residual = Xa @ Wa - ya
-        return np.asarray(residual @ residual)
-    return _losses_of_rows(Xa, ya, Wa)
+        with np.errstate(over="ignore"):
+            loss = np.asarray(residual @ residual)
+    else:
+        loss = _losses_of_rows(Xa, ya, Wa)
+    smallest = np.finfo(np.float64).tiny
+    lost = ~np.isfinite(loss) | (loss < smallest)
+    for row in np.flatnonzero(lost):  # a zero loss is fine; an overflowed or lost one is not
+        residual = Xa @ np.atleast_2d(Wa)[row] - ya
+        if not np.isfinite(loss.flat[row]) or np.any(residual):
+            where = "beyond" if not np.isfinite(loss.flat[row]) else "below"
+            raise ValueError(
+                f"X, y and W give a loss ‖Xw − y‖² {where} the float64 range (residuals "
+                f"up to {np.abs(residual).max():.3g}); rescale the problem"
+            )
+    return loss
 
 
 def _losses_of_rows(X: Array, y: Array, W: Array) -> Array:
@@ -231,6 +344,16 @@ def contraction_factor(X: ArrayLike, eta: float) -> float:
     eta
         Step size, a finite number ``> 0``.
 
+    Returns
+    -------
+    float
+        ``ν``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``X`` or ``eta``, or ``ηλ_max`` beyond float64.
+
     Examples
     --------
     >>> X = [[0.5**0.5, 0.0], [0.0, 5**0.5]]  # H has eigenvalues 1, 10
@@ -243,8 +366,12 @@ def contraction_factor(X: ArrayLike, eta: float) -> float:
     4.0
     """
     step = as_positive_float(eta, "eta")
-    lam = hessian_eigenvalues(X)
-    return float(max(abs(1.0 - step * lam[0]), abs(1.0 - step * lam[-1])))
+    lam, e = _scaled_eigenvalues(_design(X))
+    with np.errstate(over="ignore"):
+        eta_lam = np.ldexp(step * lam[[0, -1]], 2 * e)  # η λ_min and η λ_max, exactly
+    if not np.all(np.isfinite(eta_lam)):
+        raise ValueError(f"eta={eta!r} times λ_max of X overflows float64 (ν would be inf)")
+    return float(max(abs(1.0 - eta_lam[0]), abs(1.0 - eta_lam[1])))
 
 
 def optimal_step(X: ArrayLike) -> float:
@@ -260,7 +387,12 @@ def optimal_step(X: ArrayLike) -> float:
     Raises
     ------
     ValueError
-        If ``XᵀX`` is singular.
+        If ``XᵀX`` is singular, or the step leaves the float64 range.
+
+    Returns
+    -------
+    float
+        The step ``2 / (λ_min + λ_max)``.
 
     Examples
     --------
@@ -269,8 +401,9 @@ def optimal_step(X: ArrayLike) -> float:
     >>> round(eta, 12), round(contraction_factor(X, eta), 12)
     (0.181818181818, 0.818181818182)
     """
-    lam_min, lam_max = _extreme_eigenvalues(X)
-    return 2.0 / (lam_min + lam_max)
+    lam_min, lam_max, e = _extreme_eigenvalues(X)
+    step = rescale(2.0 / (lam_min + lam_max), -2 * e, "X", "the optimal step 2/(λ_min + λ_max)")
+    return float(step)
 
 
 def gd(
@@ -298,7 +431,8 @@ def gd(
     eta
         Step size, a finite number ``> 0``.
     steps
-        Number of steps, ``>= 0``.
+        Number of steps, ``0 <= steps <=`` :data:`MAX_STEPS`; the iterates must fit
+        in :data:`MAX_ENTRIES`.
     w0
         Starting point ``(d,)``; zero by default.
 
@@ -308,6 +442,11 @@ def gd(
         The iterates ``w_0, ..., w_steps`` as rows, shape ``(steps + 1, d)``.
     L : numpy.ndarray
         Their losses ``L(w_0), ..., L(w_steps)``, shape ``(steps + 1,)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad shapes, values or sizes.
 
     Examples
     --------
@@ -321,13 +460,16 @@ def gd(
     """
     Xa, ya = _problem(X, y)
     step = as_positive_float(eta, "eta")
-    count = as_int(steps, "steps", minimum=0)
-    W = np.empty((count + 1, Xa.shape[1]))
-    W[0] = _start(w0, Xa.shape[1])
-    gram, target = Xa.T @ Xa, Xa.T @ ya
+    d = Xa.shape[1]
+    count = _steps(steps, d)
+    start = _start(w0, d)
+    Xs, e = _scaled(Xa)
+    W = np.empty((count + 1, d))
+    W[0] = start
+    gram, target = Xs.T @ Xs, Xs.T @ ya  # XᵀX / 4**e and Xᵀy / 2**e
     # w − η(2Gw − 2b) = Mw + c with M = I − 2ηG and c = 2ηb.
-    M = np.eye(Xa.shape[1]) - 2.0 * step * gram
-    c = 2.0 * step * target
+    M = np.eye(d) - _scaled_factor(2.0 * step, 2 * e, "eta") * gram
+    c = _scaled_factor(2.0 * step, e, "eta") * target
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, count + 1):
             np.matmul(M, W[t - 1], out=W[t])
@@ -362,7 +504,14 @@ def suboptimality_bound(
     Raises
     ------
     ValueError
-        On bad shapes or values, or if ``XᵀX`` is singular.
+        On bad shapes or values, if ``XᵀX`` is singular, or if the bound overflows
+        float64 (``ν > 1`` and a large ``t``). A bound below the float64 range is
+        returned as ``0``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The bound, a float for an integer ``t`` and an array for an array of them.
 
     Examples
     --------
@@ -373,18 +522,38 @@ def suboptimality_bound(
     array([12.8  ,  8.192])
     """
     Xa, ya = _problem(X, y)
-    _, lam_max = _extreme_eigenvalues(Xa)
+    _, lam_max, e = _extreme_eigenvalues(Xa)
     nu = contraction_factor(Xa, eta)
-    error = _start(w0, Xa.shape[1]) - least_squares_solution(Xa, ya)
+    start = _start(w0, Xa.shape[1])
+    # (λ_max / 2) ‖w0 − w*‖² = (λ_max / 4**e / 2) ‖(w0 − w*) 2**e‖²: exact, no overflow
+    error = np.ldexp(start - least_squares_solution(Xa, ya), e)
+    with np.errstate(over="ignore"):
+        size = error @ error
+    if not math.isfinite(size):
+        raise ValueError("w0 is too far from w*: (λ_max / 2) ‖w0 − w*‖² overflows float64")
     if isinstance(t, int | np.integer):
         steps = as_int(t, "t", minimum=0)
-        return float(lam_max / 2 * nu ** (2 * steps) * (error @ error))
-    times = np.asarray(t)
-    if times.ndim != 1 or times.size == 0 or times.dtype.kind not in "iu":
-        raise TypeError(f"t must be an integer or a 1-D array of integers, got {t!r}")
-    if np.any(times < 0):
-        raise ValueError("t must be >= 0")
-    return np.asarray(lam_max / 2 * nu ** (2.0 * times) * (error @ error))
+        try:
+            power = nu ** (2 * steps)
+        except OverflowError:  # ν > 1, or an exponent beyond float range
+            power = math.inf if nu > 1 else 0.0
+        bound = np.asarray(lam_max / 2 * power * size)
+    else:
+        times = np.asarray(t)
+        if times.ndim != 1 or times.size == 0 or times.dtype.kind not in "iu":
+            raise TypeError(
+                f"t must be an integer or a 1-D array of integers, got {type(t).__name__}"
+            )
+        if np.any(times < 0):
+            raise ValueError("t must be >= 0")
+        with np.errstate(over="ignore"):
+            bound = np.asarray(lam_max / 2 * nu ** (2.0 * times) * size)
+    if not np.all(np.isfinite(bound)):
+        raise ValueError(
+            f"t is too large: with ν = {nu:.6g} > 1 the bound ν^(2t) (λ_max / 2) ‖w0 − w*‖² "
+            "overflows float64"
+        )
+    return float(bound) if bound.ndim == 0 else bound
 
 
 def heavy_ball_parameters(X: ArrayLike) -> tuple[float, float]:
@@ -407,7 +576,7 @@ def heavy_ball_parameters(X: ArrayLike) -> tuple[float, float]:
     Raises
     ------
     ValueError
-        If ``XᵀX`` is singular.
+        If ``XᵀX`` is singular, or ``α`` leaves the float64 range.
 
     Examples
     --------
@@ -415,9 +584,9 @@ def heavy_ball_parameters(X: ArrayLike) -> tuple[float, float]:
     >>> [round(v, 12) for v in heavy_ball_parameters(X)]
     [0.03305785124, 0.669421487603]
     """
-    lam_min, lam_max = _extreme_eigenvalues(X)
+    lam_min, lam_max, e = _extreme_eigenvalues(X)
     root_min, root_max = np.sqrt(lam_min), np.sqrt(lam_max)
-    alpha = 4.0 / (root_max + root_min) ** 2
+    alpha = rescale(4.0 / (root_max + root_min) ** 2, -2 * e, "X", "the step α")
     beta = ((root_max - root_min) / (root_max + root_min)) ** 2
     return float(alpha), float(beta)
 
@@ -443,7 +612,7 @@ def heavy_ball(
     X, y
         The least-squares problem.
     steps
-        Number of steps, ``>= 0``.
+        Number of steps, as in :func:`gd`.
     alpha
         Step size ``> 0``; optimal by default (which needs full column rank).
     beta
@@ -458,6 +627,12 @@ def heavy_ball(
     L : numpy.ndarray
         Their losses ``(steps + 1,)``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For bad shapes, values or sizes; without ``alpha`` or ``beta``, also for a
+        singular ``XᵀX``.
+
     Examples
     --------
     >>> X, y = [[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]], [1.0, 4.0, 5.0]
@@ -470,7 +645,9 @@ def heavy_ball(
     ValueError: beta must be a number in [0, 1), got 1.0
     """
     Xa, ya = _problem(X, y)
-    count = as_int(steps, "steps", minimum=0)
+    d = Xa.shape[1]
+    count = _steps(steps, d)
+    start = _start(w0, d)
     if alpha is None or beta is None:
         best_alpha, best_beta = heavy_ball_parameters(Xa)
     step = best_alpha if alpha is None else as_positive_float(alpha, "alpha")
@@ -480,11 +657,12 @@ def heavy_ball(
         momentum = as_positive_float(beta, "beta", allow_zero=True)
         if momentum >= 1:
             raise ValueError(f"beta must be a number in [0, 1), got {beta!r}")
-    W = np.empty((count + 1, Xa.shape[1]))
-    W[0] = _start(w0, Xa.shape[1])
-    gram, target = Xa.T @ Xa, Xa.T @ ya
-    M = (1.0 + momentum) * np.eye(Xa.shape[1]) - 2.0 * step * gram
-    c = 2.0 * step * target
+    Xs, e = _scaled(Xa)
+    W = np.empty((count + 1, d))
+    W[0] = start
+    gram, target = Xs.T @ Xs, Xs.T @ ya  # XᵀX / 4**e and Xᵀy / 2**e
+    M = (1.0 + momentum) * np.eye(d) - _scaled_factor(2.0 * step, 2 * e, "alpha") * gram
+    c = _scaled_factor(2.0 * step, e, "alpha") * target
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(1, count + 1):
             np.matmul(M, W[t - 1], out=W[t])
@@ -508,6 +686,17 @@ def heavy_ball_matrix(X: ArrayLike, alpha: float, beta: float) -> Array:
     beta
         Momentum ``>= 0``.
 
+    Returns
+    -------
+    numpy.ndarray
+        ``T``, shape ``(2d, 2d)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments, a ``T`` larger than :data:`MAX_ENTRIES`, or entries beyond
+        float64.
+
     Examples
     --------
     With ``κ = 100`` the spectral radius is ``(10 − 1) / (10 + 1)``:
@@ -517,11 +706,21 @@ def heavy_ball_matrix(X: ArrayLike, alpha: float, beta: float) -> Array:
     >>> round(float(np.abs(np.linalg.eigvals(T)).max()), 6)
     0.818182
     """
-    H = hessian(X)
+    Xa = _design(X)
+    d = Xa.shape[1]
+    check_size(
+        4 * d * d,
+        MAX_ENTRIES,
+        f"X has d = {d} columns: T needs (2d)² = {4 * d * d} entries",
+        limit_name="dlhw.gd.MAX_ENTRIES",
+    )
     step = as_positive_float(alpha, "alpha")
     momentum = as_positive_float(beta, "beta", allow_zero=True)
-    d = H.shape[0]
-    top = np.hstack([(1.0 + momentum) * np.eye(d) - step * H, -momentum * np.eye(d)])
+    H = hessian(Xa)
+    with np.errstate(over="ignore", invalid="ignore"):
+        top = np.hstack([(1.0 + momentum) * np.eye(d) - step * H, -momentum * np.eye(d)])
+    if not np.all(np.isfinite(top)):
+        raise ValueError("alpha and beta are too large for this X: T overflows float64")
     bottom = np.hstack([np.eye(d), np.zeros((d, d))])
     return np.vstack([top, bottom])
 
@@ -541,13 +740,26 @@ def ill_conditioned(
     Parameters
     ----------
     n
-        Size, ``>= 1``.
+        Size, ``>= 1``, with ``n²`` at most :data:`MAX_ENTRIES`.
     alpha
         Largest singular value, ``> 0``.
     condition
-        Ratio of the largest to the smallest singular value, ``>= 1``.
+        Ratio of the largest to the smallest singular value, ``>= 1``. Rounding in
+        the product ``U diag(σ) Vᵀ`` perturbs the singular values by about
+        ``n ε alpha`` (``ε`` the float64 epsilon), so ``condition · n · ε`` must be
+        below ``0.01``: the smallest singular value is then accurate to 1%.
     rng
         Source of randomness.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``n × n`` matrix.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad arguments.
 
     Examples
     --------
@@ -558,10 +770,27 @@ def ill_conditioned(
     (2.0, 1.0)
     """
     size = as_int(n, "n", minimum=1)
+    check_size(
+        size * size,
+        MAX_ENTRIES,
+        f"n={size} needs n² = {size * size} entries",
+        limit_name="dlhw.gd.MAX_ENTRIES",
+    )
     top = as_positive_float(alpha, "alpha")
     cond = as_positive_float(condition, "condition")
     if cond < 1:
         raise ValueError(f"condition must be >= 1, got {condition!r}")
+    if cond * size * np.finfo(np.float64).eps >= 0.01:
+        raise ValueError(
+            f"condition must be below 0.01 / (n ε) = {0.01 / (size * np.finfo(float).eps):.3g}"
+            f" for n = {size}: rounding (about n ε alpha) would swamp the smallest singular "
+            f"value alpha / condition; got {condition!r}"
+        )
+    if top / cond < np.finfo(np.float64).tiny:
+        raise ValueError(
+            f"alpha / condition = {top:.3g} / {cond:.3g} underflows float64: the smallest "
+            "singular value would be lost"
+        )
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy Generator, got {type(rng).__name__}")
     U, _ = np.linalg.qr(rng.normal(size=(size, size)))

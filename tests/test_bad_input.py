@@ -798,7 +798,6 @@ CALL_SECONDS = 10  # a refused call is instant; this only stops a hang
 #: (reported to the lead); each is a non-strict xfail so that a fix makes it pass.
 KNOWN_FAILURES: frozenset[str] = frozenset(
     {
-        *(f"cached_runs.get-name-{v}" for v in ("None", "object()", "3", "b'x'")),
         "elbow.sign_configurations-magnitudes-[1, 2]",
         "elbow.sign_configurations-lrs-[1, 2]",
         *(f"elbow.sign_outcomes-configurations-{v}" for v in ("None", "object()", "3")),

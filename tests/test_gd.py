@@ -319,3 +319,97 @@ def test_bad_step_sizes_rejected(eta: float) -> None:
         gd.gd(X3, Y3B, eta, 2)
     with pytest.raises(ValueError, match=r"^eta"):
         gd.contraction_factor(X3, eta)
+
+
+# --- numerical range: inputs of size 1e±200, and size guards ------------------------------
+
+TWO = [2.0**k for k in (-500, -300, -40, 40, 300, 500)]
+TEN = [10.0**k for k in (-200, -150, -100, 100, 150, 200)]
+
+
+@pytest.mark.parametrize("s", TWO)
+def test_power_of_two_scaling_is_exact(s: float) -> None:
+    # X -> sX with eta -> eta / s² is the same problem: iterates scale by 1/s, losses
+    # and rates do not change. A power of two scales exactly, so the results are equal.
+    X, y = problem(n=8, d=3, seed=3)
+    eta = 0.5 / gd.hessian_eigenvalues(X)[-1]
+    assert gd.condition_number(s * X) == gd.condition_number(X)
+    assert gd.contraction_factor(s * X, eta / s**2) == gd.contraction_factor(X, eta)
+    np.testing.assert_array_equal(
+        gd.least_squares_solution(s * X, y) * s, gd.least_squares_solution(X, y)
+    )
+    W, L = gd.gd(X, y, eta, 20)
+    Ws, Ls = gd.gd(s * X, y, eta / s**2, 20)
+    np.testing.assert_array_equal(Ws * s, W)
+    np.testing.assert_array_equal(Ls, L)
+    Wh, _ = gd.heavy_ball(s * X, y, 20)
+    np.testing.assert_array_equal(Wh * s, gd.heavy_ball(X, y, 20)[0])
+    assert gd.heavy_ball_parameters(s * X)[1] == gd.heavy_ball_parameters(X)[1]
+    assert gd.suboptimality_bound(s * X, y, eta / s**2, 5) == gd.suboptimality_bound(X, y, eta, 5)
+
+
+@pytest.mark.parametrize("s", TEN)
+def test_scaled_inputs_work_or_are_refused(s: float) -> None:
+    X, y = problem(n=8, d=3, seed=4)
+    # scale-free quantities always work
+    assert gd.condition_number(s * X) == pytest.approx(gd.condition_number(X), rel=1e-12)
+    w = gd.least_squares_solution(s * X, y)
+    np.testing.assert_allclose(w * s, gd.least_squares_solution(X, y), rtol=1e-12)
+    # H = 2 s² XᵀX is representable for |log10 s| <= 150 and refused beyond: never inf or 0
+    if abs(np.log10(s)) <= 150:
+        np.testing.assert_allclose(gd.hessian(s * X) / s**2, gd.hessian(X), rtol=1e-12)
+        eta = gd.optimal_step(s * X)
+        assert eta * s**2 == pytest.approx(gd.optimal_step(X), rel=1e-12)
+    else:
+        with pytest.raises(ValueError, match=r"^X is too (large|small): the Hessian"):
+            gd.hessian(s * X)
+        with pytest.raises(ValueError, match=r"^X is too (large|small)"):
+            gd.optimal_step(s * X)
+
+
+def test_the_reviewed_failures_are_gone() -> None:
+    X, y = problem(n=6, d=3, seed=0)
+    assert np.isfinite(gd.condition_number(1e200 * X))  # was NaN
+    with pytest.raises(ValueError, match="beyond the float64 range"):
+        gd.losses(1e200 * X, y, np.ones(3))  # was inf
+    with pytest.raises(ValueError, match="below the float64 range"):
+        gd.losses(1e-170 * X, 1e-170 * y, np.ones(3))  # was 0
+    assert gd.losses(X, X @ np.ones(3), np.ones(3)) == 0.0  # an exact zero is fine
+    with pytest.raises(ValueError, match=r"^t is too large"):
+        gd.suboptimality_bound(X, y, 1.5 / gd.hessian_eigenvalues(X)[-1] * 2, 10**6)
+    assert gd.suboptimality_bound(X, y, 0.01, 10**400) == 0.0  # ν < 1: below float range
+
+
+def test_step_and_memory_guards(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = problem(n=6, d=3)
+    with pytest.raises(ValueError, match=r"^steps must be <= 100000 \(dlhw\.gd\.MAX_STEPS"):
+        gd.gd(X, y, 0.01, 10**9)
+    with pytest.raises(ValueError, match=r"^steps must be <= .*MAX_STEPS"):
+        gd.heavy_ball(X, y, 10**18)
+    with pytest.raises(ValueError, match=r"^X has d = 10000 columns.*MAX_ENTRIES"):
+        gd.hessian(np.ones((2, 10_000)))
+    with pytest.raises(ValueError, match=r"^n=100000 needs n² .*MAX_ENTRIES"):
+        gd.ill_conditioned(10**5, alpha=1.0, condition=2.0, rng=np.random.default_rng(0))
+    monkeypatch.setattr(gd, "MAX_STEPS", 3)
+    with pytest.raises(ValueError, match="MAX_STEPS"):
+        gd.gd(X, y, 0.01, 4)
+    assert gd.gd(X, y, 0.01, 3)[0].shape == (4, 3)
+
+
+def test_ill_conditioned_refuses_a_condition_number_rounding_would_destroy() -> None:
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"^condition must be below 0\.01 / \(n ε\)"):
+        gd.ill_conditioned(50, alpha=1.0, condition=1e14, rng=rng)
+    with pytest.raises(ValueError, match=r"^alpha / condition"):
+        gd.ill_conditioned(2, alpha=1e-300, condition=1e10, rng=rng)
+    F = gd.ill_conditioned(50, alpha=1.0, condition=1e10, rng=rng)  # the chapter's matrix
+    s = np.linalg.svd(F, compute_uv=False)
+    assert s[0] / s[-1] == pytest.approx(1e10, rel=1e-2)
+
+
+def test_a_huge_step_times_a_huge_x_is_refused() -> None:
+    X, y = problem(n=6, d=3)
+    with pytest.raises(ValueError, match=r"^eta is too large for this X"):
+        gd.gd(1e200 * X, y, 1e-10, 3)
+    with pytest.raises(ValueError, match=r"^eta=.* times λ_max"):
+        gd.contraction_factor(1e200 * X, 1e-10)
