@@ -12,18 +12,22 @@ The module computes both in closed form and through torch (``torch.func.jacrev``
 ``torch.autograd.grad(..., grad_outputs=y)``), times them over a range of ``n``,
 fits the exponent of the growth on log–log axes, and measures the ratio
 (forward + backward time) / (forward time) behind the rule that reverse mode costs a
-small constant times the function it differentiates.
+small constant times the function it differentiates. :func:`count_operations` counts
+the scalar multiplications and additions of a numpy computation exactly, by running it
+on numbers that record their own arithmetic.
 """
 
 from __future__ import annotations
 
+import numbers
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import threadpoolctl  # type: ignore[import-untyped]
@@ -810,3 +814,144 @@ def torch_reverse_mode_overhead(
     return reverse_mode_overhead(
         evaluate, evaluate_and_differentiate, repeats=repeats, min_seconds=min_seconds
     )
+
+
+# ------------------------------------------------------------------ operation counts
+
+
+@dataclass
+class OperationCount:
+    """Scalar multiplications and additions of one computation (a subtraction is an addition)."""
+
+    multiplications: int = 0
+    additions: int = 0
+
+
+class Counted:
+    """An exact real number (a ``Fraction``) that records the arithmetic done with it.
+
+    Every ``*`` adds one to ``tally.multiplications`` and every ``+`` or ``-`` of two
+    numbers one to ``tally.additions``; negation is free. Other operations (division,
+    powers, comparisons) are refused, so that nothing is done uncounted.
+
+    Examples
+    --------
+    >>> tally = OperationCount()
+    >>> a, b = Counted(2, tally), Counted(3, tally)
+    >>> (a * b + a).value, tally
+    (Fraction(8, 1), OperationCount(multiplications=1, additions=1))
+    """
+
+    __slots__ = ("tally", "value")
+
+    def __init__(self, value: object, tally: OperationCount) -> None:
+        self.value = _as_fraction(value)
+        self.tally = tally
+
+    def _new(self, value: Fraction) -> Counted:
+        return Counted(value, self.tally)
+
+    def __mul__(self, other: object) -> Counted:
+        self.tally.multiplications += 1
+        return self._new(self.value * _as_fraction(other))
+
+    __rmul__ = __mul__
+
+    def __add__(self, other: object) -> Counted:
+        self.tally.additions += 1
+        return self._new(self.value + _as_fraction(other))
+
+    __radd__ = __add__
+
+    def __sub__(self, other: object) -> Counted:
+        self.tally.additions += 1
+        return self._new(self.value - _as_fraction(other))
+
+    def __rsub__(self, other: object) -> Counted:
+        self.tally.additions += 1
+        return self._new(_as_fraction(other) - self.value)
+
+    def __neg__(self) -> Counted:
+        return self._new(-self.value)
+
+    def __repr__(self) -> str:
+        return f"Counted({self.value})"
+
+
+def _as_fraction(value: object) -> Fraction:
+    if isinstance(value, Counted):
+        return value.value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"Counted arithmetic needs real numbers, got {type(value).__name__}")
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    as_float = float(value)
+    if not np.isfinite(as_float):
+        raise ValueError(f"Counted numbers must be finite, got {value}")
+    return Fraction(as_float)
+
+
+def count_operations(
+    fn: Callable[..., Any], *arrays: ArrayLike
+) -> tuple[OperationCount, NDArray[Any]]:
+    """Run ``fn(*arrays)`` on counting numbers; return the counts and the exact result.
+
+    Each entry of each array becomes a :class:`Counted` (exactly: a float becomes the
+    fraction it represents) in an object array of the same shape, all sharing one
+    tally; numpy then performs ``fn``'s arithmetic with Python operators, one per
+    scalar operation, so the tally is the exact number of multiplications and additions
+    of that numpy code (``numpy.outer``, ``@``, ``*``, ``+``, sums, ...).
+
+    Parameters
+    ----------
+    fn
+        A function of numpy arrays that uses only ``*``, ``+`` and ``-``.
+    *arrays
+        Its arguments: finite real arrays (or numbers).
+
+    Returns
+    -------
+    tuple
+        The :class:`OperationCount`, and the result as an object array of ``Fraction``
+        (0-D for a scalar result).
+
+    Raises
+    ------
+    TypeError
+        If ``fn`` is not callable, an argument is not real, or the result holds values
+        that were not computed with counting numbers.
+    ValueError
+        For non-finite entries, or no arrays.
+
+    Examples
+    --------
+    >>> count, z = count_operations(lambda v, y: v * (v @ y), [1, 2, 3], [1, 1, 1])
+    >>> count, [int(e) for e in z]
+    (OperationCount(multiplications=6, additions=2), [6, 12, 18])
+    >>> count_operations(np.outer, [1, 2, 3], [1, 2, 3])[0]
+    OperationCount(multiplications=9, additions=0)
+    """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    if not arrays:
+        raise ValueError("count_operations needs at least one array")
+    tally = OperationCount()
+    wrapped = []
+    for array in arrays:
+        plain = np.asarray(array)
+        if plain.dtype.kind not in "iuf":
+            raise TypeError(f"arrays must hold real numbers, got dtype {plain.dtype}")
+        boxed = np.empty(plain.shape, dtype=object)
+        for index, entry in np.ndenumerate(plain):
+            boxed[index] = Counted(entry.item(), tally)
+        wrapped.append(boxed)
+    result = np.asarray(fn(*wrapped), dtype=object)
+    values = np.empty(result.shape, dtype=object)
+    for index, entry in np.ndenumerate(result):
+        if not isinstance(entry, Counted):
+            raise TypeError(
+                f"fn returned {type(entry).__name__} entries: only *, + and - of the counted "
+                "inputs are counted"
+            )
+        values[index] = entry.value
+    return OperationCount(tally.multiplications, tally.additions), values
