@@ -156,6 +156,8 @@ if root_doc == "pdf":
     latex_appendices = list(APPENDICES)
     # the appendices are in no toctree of the PDF's root page, by design
     suppress_warnings = ["toc.not_included"]
+    # the API reference stays on the web: in print, a name of the package is plain code
+    nitpick_ignore_regex.append((r"py:.*", r"dlhw\..*"))
 # In print the checks are described in the prose and listed at the end of each chapter;
 # their code, behind a button on the web, would fill pages no reader can fold away.
 nb_remove_code_source = root_doc == "pdf"

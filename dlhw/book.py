@@ -21,10 +21,12 @@ Examples
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import numbers
 import os
+import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -188,6 +190,27 @@ def glue_number(key: str, value: object, digits: int = 3) -> None:
     glue_math(key, number(value, digits) if counted else sci(_finite(value, "value"), digits))
 
 
+def show_source(obj: object) -> Any:
+    """Return the source of a function or class of ``dlhw``, without its docstring.
+
+    The code a chapter explains is shown from the running package, never retyped: a
+    Markdown code block, highlighted on the web and a listing in the PDF.
+
+    Examples
+    --------
+    >>> from dlhw import book
+    >>> print(book.show_source(book.show_source).data.splitlines()[:2])
+    ['```python', 'def show_source(obj: object) -> Any:']
+    """
+    from IPython.display import Markdown
+
+    if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
+        raise TypeError(f"obj must be a function, method or class, got {type(obj).__name__}")
+    source = inspect.getsource(obj)
+    source = re.sub(r'\n\s*(?:r|)"""[\s\S]*?"""', "", source, count=1)
+    return Markdown(f"```python\n{source.rstrip()}\n```")  # type: ignore[no-untyped-call]
+
+
 def glue_math(key: str, latex: str) -> None:
     """Glue LaTeX for ``{glue:}`key``` (inline math) or ``{glue:math}`` (display)."""
     from myst_nb import glue
@@ -329,5 +352,6 @@ __all__ = [
     "refuted",
     "sci",
     "sci_text",
+    "show_source",
     "start",
 ]

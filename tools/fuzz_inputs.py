@@ -270,6 +270,7 @@ def _baselines() -> dict[str, Callable[[], dict[str, Any]]]:
         "book.sci": lambda: {"value": 1234.5},
         "book.sci_text": lambda: {"value": 1234.5},
         "book.number": lambda: {"value": 1234.5},
+        "book.show_source": lambda: {"obj": _show_source_target},
         # cached runs, runs
         "cached_runs.get": lambda: {"name": next(iter(_attr("cached_runs", "RUNS")))},
         "runs.settings_dict": lambda: {"settings": {"a": 1}},
@@ -1001,6 +1002,10 @@ def _guess(param: inspect.Parameter) -> Any:
         "ints": (2, 2),
         "str": "x",
     }.get(kind)
+
+
+def _show_source_target() -> None:
+    """Do nothing: a function whose source ``book.show_source`` can read."""
 
 
 def baseline(module: str, name: str, fn: Callable[..., Any]) -> dict[str, Any]:
