@@ -504,6 +504,12 @@ def sign_outcomes(
     >>> table["iii"], table["iv"]
     ([(1, 1)], [(-1, -1)])
     """
+    candidate: object = configurations
+    if isinstance(candidate, str | bytes) or not isinstance(candidate, Iterable):
+        raise TypeError(
+            "configurations must be an iterable of tuples (w, b, x, y, lr), got "
+            f"{type(configurations).__name__}"
+        )
     seen: dict[str, set[tuple[Sign, Sign]]] = {}
     for config in configurations:
         if not isinstance(config, tuple) or len(config) != 5:
@@ -699,6 +705,13 @@ class NetworkGradients:
     W2: Array
 
 
+def _target(y: object) -> object:
+    """Refuse a missing target: ``None`` would be read as 0 by ``_network``."""
+    if y is None:
+        raise TypeError("y must be a real number (the target), got None")
+    return y
+
+
 def network_gradients(
     W1: ArrayLike, b: ArrayLike, W2: ArrayLike, x: float, y: float
 ) -> NetworkGradients:
@@ -726,7 +739,7 @@ def network_gradients(
     >>> grads.g, grads.W1, grads.b, grads.W2    # unit 2 is inactive at x = 2
     (3.0, array([12.,  0.]), array([6., 0.]), array([6., 0.]))
     """
-    W1a, ba, W2a, xs, ys = _network(W1, b, W2, x, y)
+    W1a, ba, W2a, xs, ys = _network(W1, b, W2, x, _target(y))
     pre = W1a * xs + ba
     active = (pre > 0).astype(np.float64)
     g = float(np.maximum(pre, 0.0) @ W2a) - ys
@@ -763,7 +776,7 @@ def network_elbows_after_step(
     array([0.06818182, 1.        ])
     """
     rate = as_positive_float(lr, "lr")
-    W1a, ba, W2a, xs, ys = _network(W1, b, W2, x, y)
+    W1a, ba, W2a, xs, ys = _network(W1, b, W2, x, _target(y))
     active = (W1a * xs + ba > 0).astype(np.float64)
     g = float(np.maximum(W1a * xs + ba, 0.0) @ W2a) - ys
     upstream = rate * g * W2a * active
@@ -803,7 +816,7 @@ def torch_network_step(
     (array([ 0.88, -1.  ]), array([-0.06,  1.  ]), array([1.94, 3.  ]))
     """
     rate = as_positive_float(lr, "lr")
-    W1a, ba, W2a, xs, ys = _network(W1, b, W2, x, y)
+    W1a, ba, W2a, xs, ys = _network(W1, b, W2, x, _target(y))
     params = [torch.from_numpy(a.copy()).requires_grad_(True) for a in (W1a, ba, W2a)]
     opt = torch.optim.SGD(params, lr=rate)
     W1t, bt, W2t = params

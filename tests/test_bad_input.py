@@ -12,8 +12,8 @@ For the other modules the good calls are those of the fuzzer ``tools/fuzz_inputs
 (one table for both), and the bad values are the fuzzer's *certainly invalid* ones for
 each argument's annotation (``None`` for a required argument, NaN/inf, ``"no"`` for a
 bool, a string for a number, ragged, complex or string arrays...), each asserted the
-same way under a time limit. Cases that still fail in modules owned elsewhere are
-listed in :data:`KNOWN_FAILURES` (non-strict xfail).
+same way under a time limit. Values that the generic lists get wrong for one argument
+are listed in the fuzzer's ``VALID``, with the reason.
 """
 
 from __future__ import annotations
@@ -794,21 +794,6 @@ HYPOTHESIS_MODULES = ("graphs", "gd", "sgd", "parity", "parity_training", "valid
 FUZZED_MODULES = tuple(m for m in fuzz.modules() if m not in HYPOTHESIS_MODULES)
 CALL_SECONDS = 10  # a refused call is instant; this only stops a hang
 
-#: ``module.function-arg-value`` cases that still fail, in modules owned by others
-#: (reported to the lead); each is a non-strict xfail so that a fix makes it pass.
-KNOWN_FAILURES: frozenset[str] = frozenset(
-    {
-        "elbow.sign_configurations-magnitudes-[1, 2]",
-        "elbow.sign_configurations-lrs-[1, 2]",
-        *(f"elbow.sign_outcomes-configurations-{v}" for v in ("None", "object()", "3")),
-        "elbow.network_gradients-y-None",
-        "elbow.network_elbows_after_step-y-None",
-        "elbow.torch_network_step-y-None",
-        "remat.break_even_loaddisk-t_fwd-10**400",
-        "remat.break_even_loaddisk-t_loadmem-10**400",
-    }
-)
-
 
 def _fuzz_params() -> tuple[list[Any], list[Any], set[str]]:
     refusals, baselines, covered = [], [], set()
@@ -823,12 +808,7 @@ def _fuzz_params() -> tuple[list[Any], list[Any], set[str]]:
             if not case.certain:
                 continue
             ident = f"{key}-{case.arg}-{case.label}"
-            marks = (
-                [pytest.mark.xfail(reason="owned elsewhere; see the fuzz report", strict=False)]
-                if ident in KNOWN_FAILURES
-                else []
-            )
-            refusals.append(pytest.param(case, thunk, id=ident, marks=marks))
+            refusals.append(pytest.param(case, thunk, id=ident))
     return refusals, baselines, covered
 
 
