@@ -877,10 +877,15 @@ def difference_errors(
     steps = as_real_array(epsilons, "epsilons", ndim=1)
     if steps.size > MAX_EPSILONS:
         raise ValueError(f"epsilons may hold at most {MAX_EPSILONS} steps, got {steps.size}")
+    if steps.size == 0 or not np.all(steps > 0):
+        raise ValueError(f"epsilons must be a non-empty array of steps > 0, got {steps!r}")
     errors = []
     for eps in steps:
         approx = finite_difference(f, x, float(eps), method=method, dtype=dtype)
         if approx.shape != J.shape:
-            raise ValueError(f"exact must have shape {approx.shape}, got {J.shape}")
+            raise ValueError(
+                f"exact must have shape x.shape + f(x).shape = {approx.shape} "
+                f"(x has shape {np.shape(x)}), got {J.shape}"
+            )
         errors.append(float(np.max(np.abs(approx - J))))
     return np.array(errors)

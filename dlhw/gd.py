@@ -34,8 +34,10 @@ from dlhw.validation import (
     as_positive_float,
     as_real_array,
     check_size,
+    finite_run,
     rescale,
     scale_exponent,
+    times_power_of_two,
 )
 
 Array = NDArray[np.float64]
@@ -80,14 +82,13 @@ def _steps(steps: object, d: int) -> int:
 
 def _scaled_factor(value: float, exponent: int, name: str) -> float:
     """``value * 2**exponent`` for a step size times the scale of ``XᵀX``; refuse overflow."""
-    with np.errstate(over="ignore"):
-        result = float(np.ldexp(value, exponent))
-    if not math.isfinite(result):
-        raise ValueError(
-            f"{name} is too large for this X: {name} · XᵀX overflows float64 "
-            "(the iteration would diverge at once)"
-        )
-    return result
+    return times_power_of_two(value, exponent, name, f"{name} · XᵀX")
+
+
+def _finite_iterates(W: Array, L: Array, cause: str) -> tuple[Array, Array]:
+    """Refuse a run that overflowed (a diverging step, or a huge ``y`` or ``w0``)."""
+    finite_run(np.column_stack([W, L]), np.arange(W.shape[0]), "the iterates and losses", cause)
+    return W, L
 
 
 def _problem(X: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
@@ -420,7 +421,7 @@ def gd(
     ``∇L(w) = 2XᵀXw − 2Xᵀy``. The iteration runs in ``d``-space with ``XᵀX`` and
     ``Xᵀy`` computed once, so a step costs ``O(d²)``; the losses are evaluated
     afterwards from explicit residuals. A step beyond ``2/λ_max`` makes the iterates
-    grow geometrically; they may overflow to ``inf`` (no warning is raised).
+    grow geometrically; a run whose iterates or losses overflow float64 is refused.
 
     Parameters
     ----------
@@ -446,7 +447,8 @@ def gd(
     Raises
     ------
     TypeError, ValueError
-        For bad shapes, values or sizes.
+        For bad shapes, values or sizes; ``ValueError`` also when the iterates or
+        their losses overflow float64 (a diverging ``eta``, or huge ``y`` or ``w0``).
 
     Examples
     --------
@@ -474,7 +476,12 @@ def gd(
         for t in range(1, count + 1):
             np.matmul(M, W[t - 1], out=W[t])
             W[t] += c
-    return W, _losses_of_rows(Xa, ya, W)
+    return _finite_iterates(
+        W,
+        _losses_of_rows(Xa, ya, W),
+        f"eta={step!r} is too large (gradient descent diverges when η λ_max(2XᵀX) > 2), "
+        "or y or w0 is too large",
+    )
 
 
 def suboptimality_bound(
@@ -530,7 +537,9 @@ def suboptimality_bound(
     with np.errstate(over="ignore"):
         size = error @ error
     if not math.isfinite(size):
-        raise ValueError("w0 is too far from w*: (λ_max / 2) ‖w0 − w*‖² overflows float64")
+        raise ValueError(
+            "y or w0 is too large: (λ_max / 2) ‖w0 − w*‖² overflows float64 (w* solves X w = y)"
+        )
     if isinstance(t, int | np.integer):
         steps = as_int(t, "t", minimum=0)
         try:
@@ -539,7 +548,10 @@ def suboptimality_bound(
             power = math.inf if nu > 1 else 0.0
         bound = np.asarray(lam_max / 2 * power * size)
     else:
-        times = np.asarray(t)
+        try:
+            times = np.asarray(t)
+        except ValueError:  # ragged nested sequences
+            times = np.asarray([])
         if times.ndim != 1 or times.size == 0 or times.dtype.kind not in "iu":
             raise TypeError(
                 f"t must be an integer or a 1-D array of integers, got {type(t).__name__}"
@@ -550,8 +562,8 @@ def suboptimality_bound(
             bound = np.asarray(lam_max / 2 * nu ** (2.0 * times) * size)
     if not np.all(np.isfinite(bound)):
         raise ValueError(
-            f"t is too large: with ν = {nu:.6g} > 1 the bound ν^(2t) (λ_max / 2) ‖w0 − w*‖² "
-            "overflows float64"
+            f"t is too large for eta={eta!r}: with ν = {nu:.6g} > 1 the bound "
+            "ν^(2t) (λ_max / 2) ‖w0 − w*‖² overflows float64"
         )
     return float(bound) if bound.ndim == 0 else bound
 
@@ -631,7 +643,8 @@ def heavy_ball(
     ------
     TypeError, ValueError
         For bad shapes, values or sizes; without ``alpha`` or ``beta``, also for a
-        singular ``XᵀX``.
+        singular ``XᵀX``; and when the iterates or their losses overflow
+        float64.
 
     Examples
     --------
@@ -668,7 +681,12 @@ def heavy_ball(
             np.matmul(M, W[t - 1], out=W[t])
             W[t] -= momentum * W[max(t - 2, 0)]
             W[t] += c
-    return W, _losses_of_rows(Xa, ya, W)
+    return _finite_iterates(
+        W,
+        _losses_of_rows(Xa, ya, W),
+        f"alpha={step!r} with beta={momentum!r} makes the iteration diverge, "
+        "or y or w0 is too large",
+    )
 
 
 def heavy_ball_matrix(X: ArrayLike, alpha: float, beta: float) -> Array:

@@ -21,10 +21,13 @@ import torch
 from numpy.typing import NDArray
 
 from dlhw.parity import Params
-from dlhw.validation import as_choice, as_int, as_positive_float, check_size
+from dlhw.validation import MAX_TORCH_SEED, as_choice, as_int, as_positive_float, check_size
 
 #: Largest input dimension the trainer accepts (labels need ``v·x`` in float32 exactly).
 MAX_TRAIN_D = 64
+#: Largest seed of :func:`train_parity_networks` (task ``d`` is seeded ``seed · 1000003 + d``,
+#: which must fit a 64-bit torch seed).
+MAX_TRAIN_SEED = (MAX_TORCH_SEED - MAX_TRAIN_D) // 1_000_003
 #: Most optimiser steps of :func:`train_parity_networks` (raise it to train longer).
 MAX_STEPS = 10**5
 #: Largest batch of fresh samples per step and task.
@@ -152,7 +155,8 @@ def train_parity_networks(
     log_every
         Steps per logging window.
     seed
-        Seeds the masks, the initialisations and the samples.
+        Seeds the masks, the initialisations and the samples; ``0 <= seed <=``
+        :data:`MAX_TRAIN_SEED`.
 
     Returns
     -------
@@ -195,7 +199,13 @@ def train_parity_networks(
         raise ValueError(f"lr must be at most 3.4e38 (the networks are float32), got {lr!r}")
     ratio = as_int(units_per_dim, "units_per_dim", minimum=1)
     as_choice(optimizer, "optimizer", ("adam", "sgd"))
-    seed_value = as_int(seed, "seed", minimum=0)
+    seed_value = as_int(
+        seed,
+        "seed",
+        minimum=0,
+        maximum=MAX_TRAIN_SEED,
+        limit_name="dlhw.parity_training.MAX_TRAIN_SEED",
+    )
 
     if len(set(ds)) != len(ds):
         raise ValueError(f"dims must be distinct, got {ds}")
@@ -404,7 +414,7 @@ def sigmoid_network_gradients(
     depth, width
         Hidden layers and units per layer, integers ``>= 1``.
     seed
-        Seed of the initialisation, ``>= 0``.
+        Seed of the initialisation, ``0 <= seed < 2**64`` (a torch seed).
     output_scale
         Factor on the output layer's weights and bias, ``> 0``.
 
@@ -428,10 +438,10 @@ def sigmoid_network_gradients(
     dim = as_int(d, "d", minimum=1, maximum=MAX_SIGMOID_D)
     layers = as_int(depth, "depth", minimum=1)
     size = as_int(width, "width", minimum=1)
-    seed_value = as_int(seed, "seed", minimum=0)
+    seed_value = as_int(seed, "seed", minimum=0, maximum=MAX_TORCH_SEED, limit_name="torch")
     scale = as_positive_float(output_scale, "output_scale")
-    shapes = [(size, n) for n in [dim] + [size] * (layers - 1)] + [(1, size)]
-    n_weights = sum(m * n + m for m, n in shapes)
+    # weights and biases of the layers (size × dim, then depth − 1 of size × size, then 1 × size)
+    n_weights = size * (dim + 1) + (layers - 1) * size * (size + 1) + size + 1
     n = 2**dim
     check_size(
         n * (n_weights + n * (dim + layers * size)),
@@ -440,6 +450,7 @@ def sigmoid_network_gradients(
         f"{n * (n_weights + n * (dim + layers * size))} tensor entries",
         limit_name="dlhw.parity_training.MAX_ENTRIES",
     )
+    shapes = [(size, n) for n in [dim] + [size] * (layers - 1)] + [(1, size)]
     gen = torch.Generator().manual_seed(seed_value)
     parts = []
     for rows, cols in shapes:

@@ -44,7 +44,7 @@ import torch
 from numpy.typing import NDArray
 from torch.utils.checkpoint import checkpoint as torch_checkpoint
 
-from dlhw.validation import as_int
+from dlhw.validation import MAX_TORCH_SEED, as_int
 
 Convention = Literal["output", "input"]
 Rebuild = Literal["layer", "segment"]
@@ -768,7 +768,8 @@ def revolve_max_layers(slots: int, repetitions: int) -> int:
     t = as_int(repetitions, "repetitions", minimum=0)
     if griewank_beta(e + 1, t) > MAX_DP_LAYERS:
         raise ValueError(
-            f"the answer exceeds {MAX_DP_LAYERS} layers (the DP's limit): use griewank_beta"
+            f"slots={e} and repetitions={t}: the answer exceeds {MAX_DP_LAYERS} layers "
+            "(the DP's limit); use griewank_beta"
         )
     _dp_work(griewank_beta(e + 1, t) + 1, e)
     R = [[0] * (e + 1)]  # R[l - 1][e]
@@ -877,7 +878,8 @@ def checkpoint_experiment(
     width, batch
         Layer width (at most :data:`MAX_TORCH_WIDTH`) and batch size.
     seed
-        Seed of the ``torch.Generator`` for weights and data (float64).
+        Seed of the ``torch.Generator`` for weights and data (float64),
+        ``0 <= seed < 2**64``.
 
     Returns
     -------
@@ -900,7 +902,7 @@ def checkpoint_experiment(
     n = as_int(batch, "batch", minimum=1)
     if n > MAX_TORCH_WIDTH:
         raise ValueError(f"batch must be at most {MAX_TORCH_WIDTH}, got {n}")
-    seed = as_int(seed, "seed", minimum=0)
+    seed = as_int(seed, "seed", minimum=0, maximum=MAX_TORCH_SEED, limit_name="torch")
     runs = []
     for use_checkpoint in (False, True):
         generator = torch.Generator().manual_seed(seed)

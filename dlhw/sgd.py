@@ -36,8 +36,10 @@ from dlhw.validation import (
     as_positive_float,
     as_real_array,
     check_size,
+    finite_run,
     rescale,
     scale_exponent,
+    times_power_of_two,
 )
 
 FloatArray = NDArray[np.float64]
@@ -322,7 +324,7 @@ def expected_lyapunov_ratio(
     loss = (r * r).sum(axis=-1)
     if np.any(loss <= 0):
         raise ValueError("w must not solve the system: L(w) = 0 has no ratio")
-    two_step = _times_power_of_two(2.0 * step, 2 * e, "eta")
+    two_step = times_power_of_two(2.0 * step, 2 * e, "eta", "eta · X Xᵀ")
     # Next residual for index i: r - 2 eta r_i G[:, i]; shape (..., i, n).
     with np.errstate(over="ignore", invalid="ignore"):
         nxt = r[..., None, :] - two_step * r[..., :, None] * G
@@ -331,18 +333,6 @@ def expected_lyapunov_ratio(
     if not np.all(np.isfinite(ratio)):
         raise ValueError(f"eta={eta!r} is too large: the expected ratio overflows float64")
     return ratio
-
-
-def _times_power_of_two(value: float, exponent: int, name: str) -> float:
-    """``value * 2**exponent`` (a step size times the scale of ``X X^T``); refuse overflow."""
-    with np.errstate(over="ignore"):
-        result = float(np.ldexp(value, exponent))
-    if not math.isfinite(result):
-        raise ValueError(
-            f"{name} is too large for this X: {name} · X Xᵀ overflows float64 "
-            "(the iteration would diverge at once)"
-        )
-    return result
 
 
 # --------------------------------------------------------------------- simulation
@@ -413,6 +403,7 @@ def _simulate(
     every: int,
     w0: ArrayLike | None,
     draw: Callable[[int, int], NDArray[np.intp]],
+    cause: str,
 ) -> SGDRun:
     """Advance all trajectories together: ``w <- w - a_i (x_i^T w - y_i) x_i``.
 
@@ -451,39 +442,45 @@ def _simulate(
     loss[0] = (r * r).sum(axis=1)
     dist[0] = perp2 + (e * r).sum(axis=1)
     slot = 1
-    for begin in range(0, steps, CHUNK):
-        idx = draw(begin, min(begin + CHUNK, steps))
-        for k, i in enumerate(idx):
-            delta = row_steps[i] * r[rows, i]
-            e[rows, i] -= delta
-            r -= delta[:, None] * G[i]
-            if (begin + k + 1) % every == 0:
-                loss[slot] = np.einsum("ij,ij->i", r, r)
-                dist[slot] = perp2 + np.einsum("ij,ij->i", e, r)
-                slot += 1
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is refused below
+        for begin in range(0, steps, CHUNK):
+            idx = draw(begin, min(begin + CHUNK, steps))
+            for k, i in enumerate(idx):
+                delta = row_steps[i] * r[rows, i]
+                e[rows, i] -= delta
+                r -= delta[:, None] * G[i]
+                if (begin + k + 1) % every == 0:
+                    loss[slot] = np.einsum("ij,ij->i", r, r)
+                    dist[slot] = perp2 + np.einsum("ij,ij->i", e, r)
+                    slot += 1
     w = (e + c_star) @ A + perp
-    distance = _unscaled_curves(dist.T.copy(), -2 * scale, "the distances ‖w_0 − w*‖²")
+    finite_run(loss, recorded, "the losses", cause)
+    distance = _unscaled_curves(dist, -2 * scale, "the distances ‖w_t − w*‖²", cause, recorded)
     with np.errstate(over="ignore", under="ignore"):
         w = np.ldexp(w, -scale)
     return SGDRun(t=recorded, loss=loss.T.copy(), distance=distance, w=w)
 
 
-def _unscaled_curves(values: FloatArray, exponent: int, what: str) -> FloatArray:
-    """``values * 2**exponent`` for curves over ``t`` (last axis).
+def _unscaled_curves(
+    values: FloatArray, exponent: int, what: str, cause: str, steps: NDArray[np.int_]
+) -> FloatArray:
+    """``values * 2**exponent`` for curves with one row per recorded step in ``steps``.
 
     The values at ``t = 0`` must be within the float64 range (otherwise ``ValueError``);
-    later values follow the dynamics and may overflow (divergence) or underflow
-    (convergence), as in any float computation.
+    later values follow the dynamics and may underflow (convergence), but an overflow
+    (divergence) is refused with ``cause``. The result has the steps on the last axis.
     """
-    rescale(values[..., 0], exponent, "X", what)
-    with np.errstate(over="ignore", under="ignore"):
-        return np.asarray(np.ldexp(values, exponent), dtype=np.float64)
+    rescale(values[0], exponent, "X or y", f"{what} at t = 0")
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        result = np.asarray(np.ldexp(values, exponent), dtype=np.float64)
+    finite_run(result, steps, what, cause)
+    return result.T.copy()
 
 
 def _run_args(steps: object, runs: object, every: object, n: int) -> tuple[int, int, int]:
     total = as_int(steps, "steps", minimum=0, maximum=MAX_STEPS, limit_name="dlhw.sgd.MAX_STEPS")
     count = as_int(runs, "runs", minimum=1)
-    stride = as_int(every, "every", minimum=1)
+    stride = min(as_int(every, "every", minimum=1), total + 1)  # a larger one records t = 0
     check_size(
         total * count * n,
         MAX_WORK,
@@ -572,8 +569,11 @@ def run_sgd(
         else _indices_from(indices, total, count, n)
     )
     As, e = _scaled(A)
-    row_steps = np.full(n, _times_power_of_two(2.0 * step, 2 * e, "eta"))
-    return _simulate(As, e, b, row_steps, steps=total, runs=count, every=stride, w0=w0, draw=draw)
+    row_steps = np.full(n, times_power_of_two(2.0 * step, 2 * e, "eta", "eta · X Xᵀ"))
+    cause = f"eta={step!r} is too large (SGD diverges), or y or w0 is too large"
+    return _simulate(
+        As, e, b, row_steps, steps=total, runs=count, every=stride, w0=w0, draw=draw, cause=cause
+    )
 
 
 def run_kaczmarz(
@@ -620,7 +620,16 @@ def run_kaczmarz(
     norms2 = (As * As).sum(axis=1)  # ‖x_i‖² / 4**e: the probabilities are scale-free
     draw = _random_indices(as_generator(seed), count, A.shape[0], norms2 / norms2.sum())
     return _simulate(
-        As, e, b, 1.0 / norms2, steps=total, runs=count, every=stride, w0=w0, draw=draw
+        As,
+        e,
+        b,
+        1.0 / norms2,
+        steps=total,
+        runs=count,
+        every=stride,
+        w0=w0,
+        draw=draw,
+        cause="y or w0 is too large",
     )
 
 
@@ -637,7 +646,9 @@ def _row_rule(
     step = None if eta is None else as_positive_float(eta, "eta")
     n = A.shape[0]
     if kind == "sgd" and step is not None:
-        return np.full(n, _times_power_of_two(2.0 * step, 2 * scale, "eta")), np.full(n, 1.0 / n)
+        return np.full(n, times_power_of_two(2.0 * step, 2 * scale, "eta", "eta · X Xᵀ")), np.full(
+            n, 1.0 / n
+        )
     norms2 = (A * A).sum(axis=1)
     return 1.0 / norms2, norms2 / norms2.sum()
 
@@ -783,6 +794,8 @@ def expected_curves(
     bs = np.ldexp(b, -f)
     M = np.outer(bs, bs).ravel()  # residual at w_0 = 0 is -y (here scaled by 2**-f)
     loss, dist = np.empty(total + 1), np.empty(total + 1)
+    times = np.arange(total + 1)
+    cause = f"eta={eta!r} is too large (SGD diverges in mean square)"
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(total + 1):
             square = M.reshape(n, n)
@@ -790,8 +803,8 @@ def expected_curves(
             dist[t] = float((Ginv * square).sum())  # E r^T G^{-1} r
             M = T @ M
     return (
-        _unscaled_curves(loss, 2 * f, "the expected loss at t = 0, ‖y‖²"),
-        _unscaled_curves(dist, 2 * f - 2 * e, "the expected distance at t = 0, ‖w*‖²"),
+        _unscaled_curves(loss, 2 * f, "the expected losses E L(w_t)", cause, times),
+        _unscaled_curves(dist, 2 * f - 2 * e, "the expected distances E‖w_t − w*‖²", cause, times),
     )
 
 
@@ -847,8 +860,8 @@ def _scaled_lam(lam: float, scale: int) -> float:
     if not np.finfo(np.float64).tiny <= value < np.inf:
         side = "small" if value < 1 else "large"
         raise ValueError(
-            f"lam={lam!r} is too {side} next to XᵀX (entries of about 4^{scale}): "
-            "their ratio leaves float64"
+            f"lam={lam!r} is too {side} next to XᵀX (X has entries of about 2^{scale}): "
+            "their ratio leaves float64; rescale X or lam"
         )
     return value
 
@@ -1081,22 +1094,30 @@ def run_ridge_sgd(
     # The run of X / 2**e with lam / 4**e and eta 4**e from 0 is that of X, with w 2**e.
     As, e = _scaled(A)
     lam_s = _scaled_lam(lam_, e)
-    step_s = _times_power_of_two(step, 2 * e, "eta")
+    step_s = times_power_of_two(step, 2 * e, "eta", "eta · X Xᵀ")
     target = ridge_solution(As, b, lam_s)
     W = np.zeros((count, d))
     dist = np.empty((recorded.size, count))
-    dist[0] = float(target @ target)
+    with np.errstate(over="ignore"):
+        size = float(target @ target)
+    dist[0] = size
+    if not math.isfinite(size):
+        raise ValueError("y is too large: the squared norm of the ridge solution overflows float64")
     slot = 1
-    for begin in range(0, total, CHUNK):
-        idx = rng.integers(0, n, size=(min(begin + CHUNK, total) - begin, count))
-        for k, i in enumerate(idx):
-            t = begin + k
-            eta_t = step_s / (1.0 + slow * t)
-            Xi = As[i]
-            res = np.einsum("ij,ij->i", Xi, W) - b[i]
-            W -= eta_t * (2.0 * res[:, None] * Xi + (2.0 * lam_s / n) * W)
-            if (t + 1) % stride == 0:
-                diff = W - target
-                dist[slot] = np.einsum("ij,ij->i", diff, diff)
-                slot += 1
-    return recorded, _unscaled_curves(dist.T.copy(), -2 * e, "the distance ‖w_ridge‖²")
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is refused below
+        for begin in range(0, total, CHUNK):
+            idx = rng.integers(0, n, size=(min(begin + CHUNK, total) - begin, count))
+            for k, i in enumerate(idx):
+                t = begin + k
+                eta_t = step_s / (1.0 + slow * t)
+                Xi = As[i]
+                res = np.einsum("ij,ij->i", Xi, W) - b[i]
+                W -= eta_t * (2.0 * res[:, None] * Xi + (2.0 * lam_s / n) * W)
+                if (t + 1) % stride == 0:
+                    diff = W - target
+                    dist[slot] = np.einsum("ij,ij->i", diff, diff)
+                    slot += 1
+    cause = f"eta={step!r} is too large (SGD diverges), or lam or y is too large"
+    return recorded, _unscaled_curves(
+        dist, -2 * e, "the distances ‖w_t − w_ridge‖²", cause, recorded
+    )

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+#: Largest seed of a ``torch.Generator`` (``manual_seed`` takes 64-bit seeds).
+MAX_TORCH_SEED = 2**64 - 1
 #: ``frexp`` exponents of the normal float64 numbers: ``2**-1022 <= |x| < 2**1024``.
 _NORMAL_EXPONENTS = (-1021, 1024)
 
@@ -657,3 +659,105 @@ def rescale(values: ArrayLike, exponent: int, name: str, what: str) -> NDArray[n
                 "below the float64 range (>= 2.2e-308)"
             )
     return np.asarray(np.ldexp(array, shift), dtype=np.float64)
+
+
+def times_power_of_two(value: float, exponent: int, name: str, what: str) -> float:
+    """Return ``value * 2**exponent``, refusing an overflow: a step size times a data scale.
+
+    Iterations on rescaled data (``X / 2**e``, see :func:`scale_exponent`) take the
+    step ``eta 4**e``; when that product leaves float64 the step is absurd for the data
+    and the iteration would diverge at once.
+
+    Parameters
+    ----------
+    value
+        A finite float ``>= 0`` (the step size).
+    exponent
+        The power of two.
+    name
+        The argument responsible (``"eta"``), named first in the message.
+    what
+        What the product is, for the message (``"eta · XᵀX"``).
+
+    Returns
+    -------
+    float
+        The product (exact: scaling by a power of two).
+
+    Raises
+    ------
+    ValueError
+        If the product overflows float64.
+
+    Examples
+    --------
+    >>> times_power_of_two(0.75, 3, "eta", "eta · XᵀX")
+    6.0
+    >>> times_power_of_two(1e200, 700, "eta", "eta · XᵀX")
+    Traceback (most recent call last):
+    ...
+    ValueError: eta is too large for this X: eta · XᵀX overflows float64 (the iteration ...
+    """
+    _check_name(name)
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a string, got {type(what).__name__}")
+    shift = as_int(exponent, "exponent")
+    factor = as_positive_float(value, name, allow_zero=True)
+    shift = max(min(shift, 4096), -4096)  # beyond ±4096 the product is inf or 0 anyway
+    with np.errstate(over="ignore", under="ignore"):
+        result = float(np.ldexp(factor, shift))
+    if not math.isfinite(result):
+        raise ValueError(
+            f"{name} is too large for this X: {what} overflows float64 "
+            "(the iteration would diverge at once)"
+        )
+    return result
+
+
+def finite_run(values: ArrayLike, steps: ArrayLike, what: str, cause: str) -> None:
+    """Refuse a run of an iteration whose recorded values left float64.
+
+    A diverging iteration (a step size beyond the stable range) grows geometrically
+    until it overflows; returning the ``inf`` or ``NaN`` rows would be a silent wrong
+    answer, so the run is refused with the first step that overflowed and the cause.
+
+    Parameters
+    ----------
+    values
+        The recorded values, one row (of any shape) per recorded step.
+    steps
+        The step number of each row.
+    what
+        What the values are, for the message (``"the iterates"``).
+    cause
+        The likely cause, naming the arguments responsible.
+
+    Raises
+    ------
+    ValueError
+        If an entry is NaN or infinite.
+
+    Examples
+    --------
+    >>> finite_run([[1.0], [2.0]], [0, 1], "the iterates", "eta is too large")
+    >>> finite_run([[1.0], [np.inf]], [0, 5], "the iterates", "eta is too large")
+    Traceback (most recent call last):
+    ...
+    ValueError: the iterates overflow float64 at step 5: eta is too large
+    """
+    for label, text in (("what", what), ("cause", cause)):
+        if not isinstance(text, str):
+            raise TypeError(f"{label} must be a string, got {type(text).__name__}")
+    array = _real_values(values, "values", what)
+    if array.ndim == 0 or array.shape[0] == 0:
+        raise ValueError(f"values must hold one row per recorded step, got shape {array.shape}")
+    numbers = as_real_array(steps, "steps", ndim=1)
+    if numbers.shape != (array.shape[0],):
+        raise ValueError(
+            f"steps must give one step number per row of values ({array.shape[0]}), "
+            f"got shape {numbers.shape}"
+        )
+    finite = np.isfinite(array.reshape(array.shape[0], -1)).all(axis=1)
+    if not finite.all():
+        first = int(numbers[int(np.argmin(finite))])
+        raise ValueError(f"{what} overflow float64 at step {first}: {cause}")

@@ -611,3 +611,12 @@ def test_gradient_zero_for_unused_vertices_and_missing_above_output() -> None:
     assert g.grad[1].tolist() == [0.0]
     assert g.grad[0].tolist() == [2.0]
     assert g.grad[top] is None
+
+
+def test_difference_errors_names_the_shape_and_the_steps() -> None:
+    from dlhw.autodiff import difference_errors
+
+    with pytest.raises(ValueError, match=r"exact must have shape x\.shape \+ f\(x\)\.shape"):
+        difference_errors(np.sin, [1.0, 2.0], np.zeros((2,)), [1e-3])
+    with pytest.raises(ValueError, match="epsilons must be a non-empty array of steps > 0"):
+        difference_errors(np.sin, [1.0], [[1.0]], [-1e-3])

@@ -94,12 +94,36 @@ def test_gd_converges_to_lstsq() -> None:
     assert L[-1] == pytest.approx(np.sum((X @ w_star - y) ** 2), rel=1e-12)
 
 
-def test_gd_diverges_above_two_over_lambda_max_without_warning() -> None:
+def test_gd_diverges_above_two_over_lambda_max() -> None:
     X, y = problem()
     eta = 2.2 / gd.hessian_eigenvalues(X)[-1]
-    _, L = gd.gd(X, y, eta, 3000)  # overflows to inf; filterwarnings=error would catch
-    assert not np.isfinite(L[-1]) or L[-1] > 1e300
+    _, L = gd.gd(X, y, eta, 300)  # diverging, still inside float64
     assert L[200] > L[100] > L[0]
+    with pytest.raises(ValueError, match=r"overflow float64 at step \d+: eta=.* too large"):
+        gd.gd(X, y, eta, 3000)  # an overflow is refused, not returned as inf
+
+
+@pytest.mark.parametrize("arg", ["y", "w0"])
+def test_gd_and_heavy_ball_refuse_overflowing_runs_naming_the_cause(arg: str) -> None:
+    X, y = problem()
+    big = {"y": {"y": 1e200 * y}, "w0": {"w0": np.full(X.shape[1], 1e200)}}[arg]
+    args = {"y": y} | big
+    with pytest.raises(ValueError, match=rf"overflow float64 at step 0: .*{arg}"):
+        gd.gd(X, args["y"], 0.01, 3, w0=args.get("w0"))
+    with pytest.raises(ValueError, match=rf"overflow float64 at step 0: .*{arg}"):
+        gd.heavy_ball(X, args["y"], 3, w0=args.get("w0"))
+    with pytest.raises(ValueError, match=r"at step \d+: alpha=1e\+200"):
+        gd.heavy_ball(X, y, 3, alpha=1e200, beta=0.5)
+
+
+def test_suboptimality_bound_names_the_arguments() -> None:
+    X, y = problem()
+    with pytest.raises(ValueError, match="y or w0 is too large"):
+        gd.suboptimality_bound(X, 1e200 * y, 0.01, 3)
+    with pytest.raises(ValueError, match=r"t is too large for eta=1e\+200"):
+        gd.suboptimality_bound(X, y, 1e200, 3)
+    with pytest.raises(TypeError, match="t must be an integer or a 1-D array"):
+        gd.suboptimality_bound(X, y, 0.01, [[1, 2], [3]])
 
 
 def test_contraction_factor_closed_form() -> None:

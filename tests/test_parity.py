@@ -595,3 +595,13 @@ def test_sigmoid_network_gradients_match_the_decomposition() -> None:
     assert np.abs(a).max() > 0
     with pytest.raises(ValueError, match="d must be <= 10"):
         T.sigmoid_network_gradients(11)
+
+
+def test_training_seeds_fit_a_torch_generator() -> None:
+    from dlhw import parity_training
+
+    assert parity_training.MAX_TRAIN_SEED * 1_000_003 + parity_training.MAX_TRAIN_D < 2**64
+    with pytest.raises(ValueError, match=r"seed must be <= .*MAX_TRAIN_SEED"):
+        parity_training.train_parity_networks([3], seed=parity_training.MAX_TRAIN_SEED + 1)
+    with pytest.raises(ValueError, match="depth=1000000000000"):
+        parity_training.sigmoid_network_gradients(3, depth=10**12, width=4)

@@ -454,3 +454,13 @@ def test_junk_layer_counts_are_rejected_by_name(value) -> None:
 def test_junk_checkpoints_are_rejected_by_name(value) -> None:
     with pytest.raises((TypeError, ValueError), match="checkpoints"):
         rm.simulate_backward(10, value)
+
+
+def test_revolve_max_layers_beyond_the_dp_names_both_arguments() -> None:
+    with pytest.raises(ValueError, match=r"slots=1000000000000 and repetitions=3: .*griewank_beta"):
+        rm.revolve_max_layers(10**12, 3)
+
+
+def test_checkpoint_experiment_refuses_seeds_beyond_torch() -> None:
+    with pytest.raises(ValueError, match="seed must be <= 18446744073709551615"):
+        rm.checkpoint_experiment(4, {2, 4}, seed=2**64)

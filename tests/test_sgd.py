@@ -489,3 +489,28 @@ def test_eta_is_checked_for_kaczmarz_too_and_method_must_be_a_string() -> None:
         sgd.mean_square_rate(X0, -1.0, method="kaczmarz")
     with pytest.raises(TypeError, match=r"^method must be"):
         sgd.expected_curves(X0, Y0, 3, 0.1, method=None)  # type: ignore[arg-type]
+
+
+def test_diverging_runs_are_refused_with_the_step_size_named() -> None:
+    X, y = wide(3, 6, seed=0)
+    with pytest.raises(ValueError, match=r"overflow float64 at step \d+: eta=1e\+20 is too large"):
+        sgd.run_sgd(X, y, 1e20, 200, seed=0)
+    with pytest.raises(ValueError, match=r"at step \d+: eta=1e\+20 is too large"):
+        sgd.expected_curves(X, y, 200, 1e20)
+    with pytest.raises(ValueError, match=r"at step \d+: eta=1e\+20 is too large"):
+        sgd.run_ridge_sgd(X, y, 1.0, 1e20, 200, seed=0)
+    with pytest.raises(ValueError, match="y is too large"):
+        sgd.run_ridge_sgd(X, 1e200 * y, 1.0, 0.01, 5, seed=0)
+
+
+def test_a_recording_stride_beyond_the_run_records_the_start_only() -> None:
+    X, y = wide(3, 6, seed=0)
+    run = sgd.run_sgd(X, y, 0.01, 5, every=10**30, seed=0)
+    assert run.t.tolist() == [0]
+    assert np.array_equal(run.loss, sgd.run_sgd(X, y, 0.01, 5, every=6, seed=0).loss)
+
+
+def test_ridge_scale_errors_name_x_and_lam() -> None:
+    X, y = wide(3, 6, seed=0)
+    with pytest.raises(ValueError, match=r"lam=1\.0 is too small .*rescale X or lam"):
+        sgd.ridge_solution(1e200 * X, y, 1.0)

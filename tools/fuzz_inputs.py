@@ -699,6 +699,18 @@ def _baselines() -> dict[str, Callable[[], dict[str, Any]]]:
         "validation.scale_exponent": lambda: {"array": X6},
         "validation.finite_result": lambda: {"values": Y6, "name": "X", "what": "it"},
         "validation.rescale": lambda: {"values": Y6, "exponent": 3, "name": "X", "what": "it"},
+        "validation.times_power_of_two": lambda: {
+            "value": 0.5,
+            "exponent": 3,
+            "name": "arg",
+            "what": "arg · XᵀX",
+        },
+        "validation.finite_run": lambda: {
+            "values": X6,
+            "steps": np.arange(6),
+            "what": "the iterates",
+            "cause": "X is too large",
+        },
         # views
         "views.centred_svd": lambda: {"X": X6},
         "views.one_hot": lambda: {"labels": [0, 1, 2], "classes": 3},
@@ -1162,7 +1174,7 @@ def classify(case: Case, result: Any = None, error: BaseException | None = None)
     if error is not None:
         message = f"{type(error).__name__}: {str(error)[:300]}"
         shown = NAMED_AS.get((case.module, case.arg), case.arg)
-        names = (shown, *ALSO_NAMED.get(case.module, ()))
+        names = (shown, case.arg, *ALSO_NAMED.get(case.module, ()))
         clear = type(error) in (ValueError, TypeError) and (
             any(names_argument(str(error), n) for n in names) if case.arg else True
         )
