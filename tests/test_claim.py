@@ -344,3 +344,92 @@ def test_inverse_mutants_change_the_formula() -> None:
     claim = Claim("t-inv", A.I * A, "=", sympy.Identity(2), given=[Q.invertible(A)], register=False)
     for mutant in mutants_of(claim):
         assert (mutant.lhs, mutant.rhs, mutant.given) != (claim.lhs, claim.rhs, claim.given)
+
+
+# --- structural hypotheses imposed on random substitutions ------------------------------
+
+V3 = sympy.MatrixSymbol("V", 3, 3)
+S3 = sympy.MatrixSymbol("S", 3, 3)
+A3 = sympy.MatrixSymbol("A", 3, 3)
+W31 = sympy.MatrixSymbol("w", 3, 1)
+
+
+def test_orthogonal_hypothesis_draws_exact_orthogonal_matrices() -> None:
+    kept = Claim(
+        "orth-norm",
+        (V3 * W31).T * (V3 * W31),
+        "=",
+        W31.T * W31,
+        given=[sympy.Q.orthogonal(V3)],
+        label=None,
+        register=False,
+    )
+    assert kept.identity().kind == "randomized identity"
+    dropped = Claim(
+        "orth-dropped", (V3 * W31).T * (V3 * W31), "=", W31.T * W31, label=None, register=False
+    )
+    with pytest.raises(ProofError):
+        dropped.identity()
+
+
+def test_orthogonal_samples_meet_reflections_too() -> None:
+    # true for rotations only: the Cayley transforms alone would accept it
+    rotations_only = Claim(
+        "orth-det",
+        sympy.Determinant(V3),
+        "=",
+        1,
+        given=[sympy.Q.orthogonal(V3)],
+        label=None,
+        register=False,
+    )
+    with pytest.raises(ProofError):
+        rotations_only.identity(trials=2)
+
+
+def test_diagonal_hypothesis_commutes_diagonals_only() -> None:
+    true = Claim("diag-t", S3.T, "=", S3, given=[sympy.Q.diagonal(S3)], label=None, register=False)
+    assert true.identity().kind == "randomized identity"
+    false = Claim(
+        "diag-f", S3 * A3, "=", A3 * S3, given=[sympy.Q.diagonal(S3)], label=None, register=False
+    )
+    with pytest.raises(ProofError):
+        false.identity()
+
+
+def test_two_structures_on_one_symbol_are_refused() -> None:
+    both = Claim(
+        "two",
+        V3,
+        "=",
+        V3.T,
+        given=[sympy.Q.orthogonal(V3), sympy.Q.symmetric(V3)],
+        label=None,
+        register=False,
+    )
+    with pytest.raises(ValueError, match="two structural hypotheses"):
+        both.identity()
+    wide = sympy.MatrixSymbol("M", 2, 3)
+    with pytest.raises(ValueError, match="square MatrixSymbol"):
+        Claim(
+            "wide", wide, "=", wide, given=[sympy.Q.orthogonal(wide)], label=None, register=False
+        ).identity()
+
+
+def test_derivation_steps_use_the_orthogonal_hypothesis() -> None:
+    claim = Claim(
+        "orth-chain",
+        (V3 * W31).T * (V3 * W31),
+        "=",
+        W31.T * W31,
+        given=[sympy.Q.orthogonal(V3)],
+        label=None,
+        register=False,
+    )
+    claim.derivation().eq(W31.T * V3.T * V3 * W31, "transpose of a product").eq(
+        W31.T * W31, "V^T V = I"
+    ).qed()
+    with pytest.raises(ProofError):
+        claim.derivation().eq(W31.T * V3 * V3 * W31, "wrong transpose").eq(
+            W31.T * W31, "V^T V = I"
+        ).qed()

@@ -45,7 +45,7 @@ import sympy
 from dlhw.proof.evaluate import Compiled, EvaluationError, as_scalar, compile_numeric
 from dlhw.proof.exhaustive import exhaustive as _exhaustive
 from dlhw.proof.guards import budget, refuse_inexact, tolerance
-from dlhw.proof.identity import as_sympy, is_matrix
+from dlhw.proof.identity import as_sympy, hypothesis_structure, is_matrix
 from dlhw.proof.identity import identity as _identity
 from dlhw.proof.latex import to_latex
 from dlhw.proof.records import (
@@ -431,30 +431,20 @@ class Claim:
     def identity(self, *, trials: int = 6, seed: int = 0, context: str = "") -> CheckRecord:
         """Check an equality as an identity (exact, or randomized exact substitution).
 
-        Hypotheses ``Q.symmetric(A)`` make ``A`` symmetric; ``Q.invertible`` and
-        ``Q.fullrank`` hold for random integer matrices with probability one (a
-        singular draw is redrawn). Other hypotheses cannot be imposed on substitutions:
-        check such claims exhaustively or by search.
+        Hypotheses ``Q.symmetric(A)`` make ``A`` symmetric, ``Q.orthogonal(V)`` draws exact
+        rational orthogonal ``V`` (rotations and reflections), ``Q.diagonal(S)`` diagonal
+        ``S``; ``Q.invertible`` and ``Q.fullrank`` hold for random integer matrices with
+        probability one (a singular draw is redrawn). Other hypotheses cannot be imposed
+        on substitutions: check such claims exhaustively or by search.
         """
         if self.rel != "=":
             raise ValueError(f"identity() checks equalities; claim {self.key!r} is {self.rel!r}")
-        symmetric = []
-        for h in self.given:
-            if (
-                isinstance(h, sympy.assumptions.AppliedPredicate)
-                and h.function is sympy.Q.symmetric
-            ):
-                symmetric.extend(h.arguments)
-            elif isinstance(h, sympy.assumptions.AppliedPredicate) and h.function in (
-                sympy.Q.invertible,
-                sympy.Q.fullrank,
-            ):
-                continue
-            else:
-                raise ValueError(
-                    f"identity() cannot impose the hypothesis {h} on random substitutions; "
-                    "check this claim with exhaustive() or search()"
-                )
+        symmetric, samplers, rest = hypothesis_structure(self.given)
+        for h in rest:
+            raise ValueError(
+                f"identity() cannot impose the hypothesis {h} on random substitutions; "
+                "check this claim with exhaustive() or search()"
+            )
         lhs, rhs = self.expanded()
         with unlogged():
             record = _identity(
@@ -465,6 +455,7 @@ class Claim:
                 trials=trials,
                 seed=seed,
                 symmetric=symmetric,
+                samplers=samplers,
             )
         self._remember("identity", (), {"trials": trials, "seed": seed, "context": context})
         return self._log(record)

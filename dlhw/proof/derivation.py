@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from dlhw.proof.identity import as_sympy, identity, is_matrix
+from dlhw.proof.identity import as_sympy, hypothesis_structure, identity, is_matrix
 from dlhw.proof.latex import to_latex
 from dlhw.proof.records import (
     KINDS,
@@ -180,13 +180,8 @@ class Derivation:
     def _identity_options(self, claim: Claim | None, options: dict[str, Any]) -> dict[str, Any]:
         settings = {**self.options, **options}
         if claim is not None:
-            settings["symmetric"] = [
-                a
-                for h in claim.given
-                if isinstance(h, sympy.assumptions.AppliedPredicate)
-                and h.function is sympy.Q.symmetric
-                for a in h.arguments
-            ]
+            # what substitutions can impose; a step needing another hypothesis fails
+            settings["symmetric"], settings["samplers"], _ = hypothesis_structure(claim.given)
         return settings
 
     def _check_eq(

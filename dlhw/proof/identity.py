@@ -130,6 +130,104 @@ def random_integer_matrix(
     return matrix
 
 
+def random_orthogonal_matrix(
+    n: int, rng: np.random.Generator, *, reflect: bool = False, entry_range: int = ENTRY_RANGE
+) -> sympy.ImmutableMatrix:
+    """Draw an exact rational orthogonal matrix (a Cayley transform, optionally reflected).
+
+    ``(I − K)(I + K)⁻¹`` for a random integer skew-symmetric ``K`` is orthogonal with
+    determinant ``+1`` (``I + K`` is always invertible: ``K`` has imaginary eigenvalues),
+    and these matrices are dense in the rotations; ``reflect=True`` negates the first row,
+    which gives the other component (determinant ``−1``). An identity in the entries of
+    an orthogonal matrix becomes a rational identity in the entries of ``K``, so random
+    integer ``K`` test it as any other randomized identity.
+
+    Examples
+    --------
+    >>> Q = random_orthogonal_matrix(3, np.random.default_rng(0), entry_range=3)
+    >>> Q.T * Q == sympy.eye(3), Q.det()
+    (True, 1)
+    >>> random_orthogonal_matrix(2, np.random.default_rng(0), reflect=True).det()
+    -1
+    """
+    K = sympy.zeros(n, n)
+    for i, j in itertools.combinations(range(n), 2):
+        value = int(rng.integers(-entry_range, entry_range + 1))
+        K[i, j], K[j, i] = value, -value
+    eye = sympy.eye(n)
+    Q = (eye - K) * (eye + K).inv()
+    if reflect:
+        Q[0, :] = -Q[0, :]
+    return sympy.ImmutableMatrix(Q)
+
+
+def _orthogonal_sampler(n: int) -> Sampler:
+    """Alternate rotations and reflections, so that two draws meet both components."""
+    draws = itertools.count()
+
+    def draw(rng: np.random.Generator) -> sympy.ImmutableMatrix:
+        # small K: the entries' denominators grow like det(I + K), keep them readable
+        return random_orthogonal_matrix(n, rng, reflect=next(draws) % 2 == 1, entry_range=20)
+
+    return draw
+
+
+def _diagonal_sampler(n: int) -> Sampler:
+    def draw(rng: np.random.Generator) -> sympy.ImmutableMatrix:
+        entries = [int(v) for v in rng.integers(-ENTRY_RANGE, ENTRY_RANGE + 1, size=n)]
+        return sympy.ImmutableMatrix(sympy.diag(*entries))
+
+    return draw
+
+
+#: Matrix hypotheses that random substitutions can impose, and those that hold for random
+#: integer matrices with probability one (a singular draw is redrawn).
+IMPOSED = ("symmetric", "orthogonal", "diagonal")
+ALMOST_SURE = ("invertible", "fullrank")
+
+
+def hypothesis_structure(
+    given: Iterable[sympy.Basic],
+) -> tuple[list[sympy.MatrixSymbol], dict[sympy.Basic, Sampler], list[sympy.Basic]]:
+    """Split hypotheses into what random substitutions impose and what they cannot.
+
+    Returns the symmetric matrix symbols, samplers for orthogonal (exact rational, both
+    components) and diagonal symbols, and the hypotheses that cannot be imposed.
+
+    Examples
+    --------
+    >>> V, S = sympy.MatrixSymbol("V", 3, 3), sympy.MatrixSymbol("S", 2, 2)
+    >>> sym, samplers, rest = hypothesis_structure([sympy.Q.orthogonal(V), sympy.Q.diagonal(S)])
+    >>> sym, sorted(map(str, samplers)), rest
+    ([], ['S', 'V'], [])
+    """
+    symmetric: list[sympy.MatrixSymbol] = []
+    samplers: dict[sympy.Basic, Sampler] = {}
+    rest: list[sympy.Basic] = []
+    for h in given:
+        name = (
+            str(h.function).removeprefix("Q.")
+            if isinstance(h, sympy.assumptions.AppliedPredicate)
+            else None
+        )
+        if name in ALMOST_SURE:
+            continue
+        if name not in IMPOSED:
+            rest.append(h)
+            continue
+        (m,) = h.arguments
+        if not isinstance(m, sympy.MatrixSymbol) or m.shape[0] != m.shape[1]:
+            raise ValueError(f"the hypothesis {h} needs a square MatrixSymbol")
+        if m in samplers or (m in symmetric and name != "symmetric"):
+            raise ValueError(f"{m} has two structural hypotheses; random substitution imposes one")
+        n = concrete_shape(m, str(m))[0]
+        if name == "symmetric":
+            symmetric.append(m)
+        else:
+            samplers[m] = _orthogonal_sampler(n) if name == "orthogonal" else _diagonal_sampler(n)
+    return symmetric, samplers, rest
+
+
 def random_value(symbol: sympy.Symbol, rng: np.random.Generator, entry_range: int) -> sympy.Integer:
     """Draw a random integer in the domain that ``symbol``'s assumptions describe.
 
