@@ -179,6 +179,8 @@ html_theme = "sphinx_book_theme"
 html_static_path = ["docs/_static", str(MATHJAX_STATIC)]
 html_css_files = ["dlhw.css"]
 html_js_files = ["dlhw.js"]
+#: Chapters rank above the API reference in search (Sphinx default weights otherwise).
+html_search_scorer = "docs/_static/dlhw-scorer.js"
 html_favicon = "docs/_static/favicon.svg"  # else Chromium asks the server for /favicon.ico
 html_context = {"default_mode": "auto"}  # follow the reader's light or dark setting
 html_theme_options = {

@@ -165,6 +165,69 @@ def pdf(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def notebook(session: nox.Session) -> None:
+    """Run a chapter's downloadable notebook as a reader would: in a fresh environment.
+
+    ``nox -s notebook -- docs/graphs/walks.md`` builds the page with the notebook's install
+    cell pointing at this checkout, makes a new virtualenv holding only Jupyter's runner
+    (no dlhw), and executes the ``.ipynb`` that the page offers for download: its first
+    cell installs dlhw, the rest must run without error. The executed notebook is written
+    next to the build (its path is printed) to open in Jupyter.
+    """
+    if len(session.posargs) != 1:
+        session.error("name one page: nox -s notebook -- docs/graphs/walks.md")
+    install(session, "docs")
+    vendor_mathjax(session)
+    page_path = Path(session.posargs[0])
+    work = BUILD / "notebook" / page_path.stem
+    session.run("python", "tools/page_tree.py", str(work / "src"), str(page_path))
+    session.env["DLHW_JUPYTER_CACHE"] = str(work / "cache")
+    source = f"file://{ROOT.resolve()}"
+    session.run(
+        "sphinx-build", *STRICT, "-c", ".", "-D", f"dlhw_install_source={source}",
+        str(work / "src"), str(work / "html"),
+    )  # fmt: skip
+    docname = page_path.relative_to("docs").with_suffix("")
+    download = work / "html" / "_sources" / docname.with_suffix(".ipynb")
+    if not download.exists():
+        session.error(f"the page offers no notebook download at {download}")
+    fresh = work / "fresh-venv"
+    shutil.rmtree(fresh, ignore_errors=True)
+    session.run(PYTHON_EXE, "-m", "venv", str(fresh), external=True)
+    # the reader's Jupyter (not dlhw: the notebook's first cell installs that)
+    session.run(
+        str(fresh / "bin" / "pip"), "install", "--quiet", "nbclient", "ipykernel", external=True
+    )
+    executed = work / f"{page_path.stem}.executed.ipynb"
+    run_dir = work / "run"  # not the checkout: `import dlhw` must find the installed one
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    with session.chdir(run_dir):
+        session.run(
+            str(fresh / "bin" / "python"), "-c", RUN_NOTEBOOK, str(download.resolve()),
+            str(executed.resolve()), external=True, env={"PYTHONPATH": ""},
+        )  # fmt: skip
+    session.log(f"ran {download.name} in a fresh venv: {executed}")
+
+
+#: Execute a notebook (argv[1]) with nbclient in the current directory and save it (argv[2]);
+#: the first cell must have installed dlhw into this interpreter, not found it elsewhere.
+RUN_NOTEBOOK = """
+import sys, nbformat, nbclient
+nb = nbformat.read(sys.argv[1], as_version=4)
+client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
+                                 resources={"metadata": {"path": "."}})
+client.execute()
+nbformat.write(nb, sys.argv[2])
+import importlib.util
+origin = importlib.util.find_spec("dlhw").origin
+assert origin.startswith(sys.prefix), f"dlhw was imported from {origin}, not the fresh venv"
+print("dlhw installed in the fresh venv at", origin)
+"""
+PYTHON_EXE = "python3.11" if shutil.which("python3.11") else "python3"
+
+
+@nox.session(python=PYTHON)
 def mutants(session: nox.Session) -> None:
     """Make claims false one at a time and check that each breaks the build."""
     install(session, "docs")

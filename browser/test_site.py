@@ -555,3 +555,125 @@ def test_hovering_a_statement_link_previews_it(page: Page, path: str) -> None:
     seen.settle()
     problems = seen.network_problems()
     assert not problems, f"{path}:\n  " + "\n  ".join(problems)
+
+
+PHONE = {"width": 390, "height": 844}
+
+# At a phone's width: how far the page itself scrolls sideways, wide blocks that
+# overflow without the scroll cue, formulas cut off on the left, and check-table cells
+# outside the screen.
+PHONE_LAYOUT = """
+() => {
+  const width = window.innerWidth;
+  const WIDE = "article div.math, article mjx-container[display='true'], " +
+    "article .pst-scrollable-table-container, article .cell_output pre, " +
+    "article table.dlhw-checks td:first-child";
+  const describe = (e) => (e.querySelector("mjx-assistive-mml, th, code") || e)
+    .textContent.trim().replace(/\\s+/g, " ").slice(0, 60);
+  const uncued = [...document.querySelectorAll(WIDE)].filter((e) =>
+    e.scrollWidth > e.clientWidth + 1 &&
+    ["auto", "scroll"].includes(getComputedStyle(e).overflowX) &&
+    !(e.classList.contains("dlhw-overflows") &&
+      getComputedStyle(e).backgroundImage.includes("gradient") &&
+      e.tabIndex === 0)
+  ).map(describe);
+  const clipped = [...document.querySelectorAll(WIDE)].filter((e) =>
+    e.scrollWidth > e.clientWidth + 1 &&
+    !["auto", "scroll"].includes(getComputedStyle(e).overflowX)
+  ).map(describe);
+  const cutLeft = [...document.querySelectorAll("article mjx-container[display='true']")]
+    .filter((m) => {
+      const box = m.getBoundingClientRect();
+      const math = m.querySelector("mjx-math");
+      return math && math.getBoundingClientRect().left < box.left - 1 && m.scrollLeft === 0;
+    }).map(describe);
+  const offscreen = [...document.querySelectorAll("article table.dlhw-checks th, " +
+    "article table.dlhw-checks td:not(:first-child)")].filter((c) => {
+      const box = c.getBoundingClientRect();
+      return box.width > 0 && (box.right > width + 1 || box.left < -1);
+    }).map((c) => c.textContent.trim().slice(0, 30));
+  return {
+    marked: document.documentElement.dataset.dlhwWideMarked === "1",
+    pageScroll: document.documentElement.scrollWidth - width,
+    uncued, clipped, cutLeft, offscreen,
+  };
+}
+"""
+
+
+@pytest.mark.browser_context_args(viewport=PHONE)
+def test_a_chapter_reads_at_phone_width(page: Page, chapter: str) -> None:
+    """At 390 px: no sideways page scroll; a wide block scrolls with a cue; tables fit."""
+    seen = visit(page, chapter)
+    wait_for_math(page)
+    page.wait_for_function("document.documentElement.dataset.dlhwWideMarked === '1'")
+    layout = page.evaluate(PHONE_LAYOUT)
+    seen.settle()
+    problems = []
+    if layout["pageScroll"] > 1:
+        problems.append(f"the page scrolls sideways by {layout['pageScroll']} px")
+    problems += [f"wide block without a scroll cue: {t}" for t in layout["uncued"]]
+    problems += [f"wide block clipped (does not scroll): {t}" for t in layout["clipped"]]
+    problems += [f"formula cut off on the left: {t}" for t in layout["cutLeft"]]
+    problems += [f"check-table cell off screen: {t}" for t in layout["offscreen"]]
+    target = SCREENSHOTS / "phone" / PurePosixPath(chapter).with_suffix(".png")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=target, full_page=False)
+    assert not problems, f"{chapter} at {PHONE['width']} px:\n  " + "\n  ".join(problems[:20])
+
+
+# Icons of the theme drawn as text by its web font: family, width and whether the font
+# has loaded, for every visible <i class="fa-...">.
+ICONS = """
+async () => {
+  await document.fonts.ready;
+  return [...document.querySelectorAll("i[class*='fa-']")]
+    .filter((i) => i.offsetParent !== null)
+    .map((i) => {
+      const style = getComputedStyle(i, "::before");
+      const family = getComputedStyle(i).fontFamily;
+      return {
+        cls: i.className,
+        width: i.getBoundingClientRect().width,
+        content: style.content,
+        loaded: document.fonts.check(`${getComputedStyle(i).fontWeight} 16px ${family}`),
+      };
+    });
+}
+"""
+
+
+def test_icons_come_from_the_web_font_not_a_script(page: Page) -> None:
+    """No 1.5 MB Font Awesome script: the theme's icons are drawn by its web font."""
+    seen = visit(page, "index.html")
+    icons = page.evaluate(ICONS)
+    seen.settle()
+    assert not [url for url in seen.requests if "fontawesome.js" in url]
+    assert icons, "no visible icon on the page"
+    broken = [i for i in icons if i["width"] == 0 or i["content"] in ("none", "normal", "")]
+    broken += [i for i in icons if not i["loaded"]]
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("term", ["gradient", "matrix"])
+def test_search_ranks_chapters_first_and_shows_prose(page: Page, term: str) -> None:
+    """Chapters come before the API reference; snippets hold no TeX source and no code."""
+    seen = visit(page, f"search.html?q={term}")
+    chapters = set(chapter_pages())
+    results = page.locator("#search-results ul.search > li")
+    expect(results.first).to_be_visible()
+    page.wait_for_function(
+        "document.querySelectorAll('#search-results ul.search > li p.context').length > 0"
+    )
+    page.wait_for_timeout(500)  # the snippets arrive one page at a time
+    hrefs = [a.get_attribute("href") or "" for a in results.locator("> a").all()]
+    snippets = [p.inner_text() for p in results.locator("p.context").all()]
+    seen.settle()
+    first_api = next((i for i, h in enumerate(hrefs) if h.startswith("api/")), len(hrefs))
+    last_chapter = max(
+        (i for i, h in enumerate(hrefs) if h.split("?")[0].split("#")[0] in chapters),
+        default=-1,
+    )
+    assert last_chapter < first_api, hrefs
+    raw = [s for s in snippets if re.search(r"\\[a-zA-Z(\[]|\$|def |import ", s)]
+    assert not raw, raw[:3]

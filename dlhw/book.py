@@ -171,12 +171,23 @@ class _Math:
         return f"${self.latex}$"
 
 
+def _glue(key: str, value: object) -> None:
+    """Hand ``value`` to myst-nb's glue, if it is installed.
+
+    Outside a book build there is no prose to glue into, so a downloaded notebook runs in
+    a plain Jupyter without myst-nb.
+    """
+    try:
+        from myst_nb import glue
+    except ImportError:
+        return
+    glue(key, value, display=False)
+
+
 def glue_text(key: str, value: object) -> None:
     """Glue ``value`` as plain text for ``{glue:text}`key``` in the prose."""
-    from myst_nb import glue
-
     key = _text(key, "key")
-    glue(key, value if isinstance(value, str) else str(value), display=False)
+    _glue(key, value if isinstance(value, str) else str(value))
 
 
 def glue_number(key: str, value: object, digits: int = 3) -> None:
@@ -213,12 +224,10 @@ def show_source(obj: object) -> Any:
 
 def glue_math(key: str, latex: str) -> None:
     """Glue LaTeX for ``{glue:}`key``` (inline math) or ``{glue:math}`` (display)."""
-    from myst_nb import glue
-
     key = _text(key, "key")
     if not isinstance(latex, str):
         raise TypeError(f"latex must be a string, got {type(latex).__name__}")
-    glue(key, _Math(latex), display=False)
+    _glue(key, _Math(latex))
 
 
 @dataclass
@@ -334,9 +343,7 @@ def finish() -> None:
         raise ValueError("this page has run no checks: nothing to hand to the book")
     if os.environ.get(MUTANTS_VARIABLE):
         return
-    from myst_nb import glue
-
-    glue(PAYLOAD_KEY, _Payload(payload()), display=False)
+    _glue(PAYLOAD_KEY, _Payload(payload()))
 
 
 __all__ = [

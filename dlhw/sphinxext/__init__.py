@@ -34,6 +34,7 @@ from dlhw.sphinxext import (
     claims,
     collect,
     downloads,
+    lighter,
     numbering,
     pages,
     previews,
@@ -131,6 +132,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", bibliography_roles)
     app.add_js_file(previews.SCRIPT)
     app.connect("build-finished", previews.write_previews)
+    app.connect("build-finished", lighter.drop_fontawesome_script)
     return {
         "version": "2.0",
         "parallel_read_safe": True,

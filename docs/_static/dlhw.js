@@ -69,3 +69,53 @@ document.addEventListener("DOMContentLoaded", () => {
     if (event.key === "Escape") box.hidden = true;
   });
 });
+
+// Wide blocks (long displayed formulas, tables, printed output) scroll sideways inside
+// the text column. Mark those that overflow, so that CSS draws a shadow at the edge that
+// hides more (the cue), and make them reachable by keyboard for scrolling.
+(() => {
+  const WIDE = "article div.math, article mjx-container[display='true'], " +
+    "article .pst-scrollable-table-container, article .cell_output pre, " +
+    "article table.dlhw-checks td:first-child";
+  const mark = () => {
+    for (const e of document.querySelectorAll(WIDE)) {
+      const wide = e.scrollWidth > e.clientWidth + 1 &&
+        ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
+      e.classList.toggle("dlhw-overflows", wide);
+      if (wide && !e.hasAttribute("tabindex")) {
+        e.setAttribute("tabindex", "0");
+        e.dataset.dlhwTabindex = "1";
+      } else if (!wide && e.dataset.dlhwTabindex) {
+        e.removeAttribute("tabindex");
+        delete e.dataset.dlhwTabindex;
+      }
+    }
+    document.documentElement.dataset.dlhwWideMarked = "1";
+  };
+  let pending = null;
+  const later = () => { clearTimeout(pending); pending = setTimeout(mark, 100); };
+  window.addEventListener("resize", later);
+  document.addEventListener("DOMContentLoaded", () => {
+    const startup = window.MathJax && window.MathJax.startup;
+    if (startup && startup.promise) startup.promise.then(mark);
+    else mark();
+  });
+})();
+
+// Search snippets: Sphinx shows the text around the term, taken from the page's HTML,
+// where formulas are still TeX source and code cells are code. Show prose only: drop
+// code, check tables and outputs, and put an ellipsis where a formula stands.
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  const DROP = ".headerlink, script, style, .cell_input, div.highlight, pre, " +
+    ".cell_output, table.dlhw-checks, .dlhw-generated, .dlhw-claim-map";
+  Search.htmlToText = (htmlString, anchor) => {
+    const doc = new DOMParser().parseFromString(htmlString, "text/html");
+    doc.querySelectorAll(DROP).forEach((e) => e.remove());
+    doc.querySelectorAll(".math, mjx-container").forEach((e) => e.replaceWith(" … "));
+    const main = doc.querySelector('[role="main"]');
+    const part = anchor && main ? main.querySelector(anchor) : null;
+    const text = (part || main || doc.body).textContent;
+    return text.replace(/\s+/g, " ").replace(/(?: … )+/g, " … ").trim();
+  };
+});
