@@ -204,14 +204,14 @@ def rule_indexed_max(self_state: ArrayLike, messages: ArrayLike, weights: ArrayL
     >>> rule_indexed_max([0.0], [[1.0]], [1.0, 3.0, 1.0])
     Traceback (most recent call last):
     ...
-    ValueError: rule (ii) needs n_i + 1 = 2 weights for a node with 1 neighbour(s), got 3
+    ValueError: rule (ii) needs n_i + 1 = 2 weights for a node with 1 neighbour(s) ... got 3 weights
     """
     s, m, w = _rule_inputs(self_state, messages, weights)
     degree = m.shape[-2]
     if w.shape[0] != degree + 1:
         raise ValueError(
             f"rule (ii) needs n_i + 1 = {degree + 1} weights for a node with {degree} "
-            f"neighbour(s), got {w.shape[0]}"
+            f"neighbour(s) (messages has {degree} row(s) on axis -2), got {w.shape[0]} weights"
         )
     return _elementwise_max(w[0] * s, w[1:, None] * m)
 
@@ -686,7 +686,16 @@ def residual_message_passing(
 
 
 class ElementwiseTanh(MatrixExpr):  # type: ignore[misc]
-    r"""``tanh`` applied entry by entry to a matrix expression, printed ``\tanh(...)``."""
+    r"""``tanh`` applied entry by entry to a matrix expression, printed ``\tanh(...)``.
+
+    ``numeric`` and ``latex_template`` let :func:`dlhw.proof.evaluate.compile_numeric`
+    evaluate an expression containing it with numpy, like a quantity made by
+    :func:`dlhw.proof.notation.defined`: a claim can state the expansion of rule (8)
+    and be checked on the very same object.
+    """
+
+    latex_template = r"\tanh(#0)"
+    numeric = staticmethod(np.tanh)
 
     def __new__(cls, arg: Any) -> ElementwiseTanh:
         """Wrap the matrix expression ``arg``."""
@@ -708,16 +717,16 @@ class ElementwiseTanh(MatrixExpr):  # type: ignore[misc]
         return type(self)(arg)
 
     def _latex(self, printer: Any) -> str:
-        return rf"\tanh\left({printer._print(self.args[0])}\right)"
+        return rf"\tanh({printer._print(self.args[0])})"
 
     def _sympystr(self, printer: Any) -> str:
         return f"tanh({printer._print(self.args[0])})"
 
 
 def residual_symbols(
-    graph: nx.Graph | ArrayLike, d: int = 2, k: int = 3
+    graph: nx.Graph | ArrayLike, d: int = 2, k: int = 3, superscript: str | None = None
 ) -> tuple[dict[Any, sympy.MatrixSymbol], sympy.MatrixSymbol, sympy.MatrixSymbol]:
-    """Return the matrix symbols of rule (8): one state ``s_j`` per node, ``W_1``, ``W_2``.
+    r"""Return the matrix symbols of rule (8): one state ``s_j`` per node, ``W_1``, ``W_2``.
 
     Parameters
     ----------
@@ -727,6 +736,9 @@ def residual_symbols(
         State dimension.
     k
         Number of rows of ``W_2``.
+    superscript
+        LaTeX for the layer of the states, e.g. ``r"\ell-1"``: the state of node 2 is
+        then named ``s_{2}^{\ell-1}`` (default: no superscript, ``s_2``).
 
     Returns
     -------
@@ -743,16 +755,24 @@ def residual_symbols(
     >>> states, W1, W2 = residual_symbols(figure4_graph())
     >>> states[3], W1.shape, W2.shape
     (s_3, (2, 3), (3, 2))
+    >>> residual_symbols(figure4_graph(), superscript=r"\ell-1")[0][2]
+    s_{2}^{\ell-1}
     """
     _, nodes = _graph_adjacency(graph)
     dim = as_int(d, "d", minimum=1)
     rows = as_int(k, "k", minimum=1)
-    states = {node: sympy.MatrixSymbol(f"s_{node}", dim, 1) for node in nodes}
+    if superscript is None:
+        names = {node: f"s_{node}" for node in nodes}
+    else:
+        if not isinstance(superscript, str) or not superscript.strip():
+            raise TypeError(f"superscript must be a non-empty string, got {superscript!r}")
+        names = {node: f"s_{{{node}}}^{{{superscript}}}" for node in nodes}
+    states = {node: sympy.MatrixSymbol(names[node], dim, 1) for node in nodes}
     return states, sympy.MatrixSymbol("W_1", dim, rows), sympy.MatrixSymbol("W_2", rows, dim)
 
 
 def residual_update_expression(
-    graph: nx.Graph | ArrayLike, node: Any, d: int = 2, k: int = 3
+    graph: nx.Graph | ArrayLike, node: Any, d: int = 2, k: int = 3, superscript: str | None = None
 ) -> MatrixExpr:
     r"""Rule (8) for one node with ``m = s``, the sum over its neighbours written out.
 
@@ -762,8 +782,8 @@ def residual_update_expression(
         A networkx graph (for example :func:`figure4_graph`) or an adjacency matrix.
     node
         The node whose new state is expanded.
-    d, k
-        The dimensions of :func:`residual_symbols`.
+    d, k, superscript
+        The dimensions and the state names of :func:`residual_symbols`.
 
     Returns
     -------
@@ -782,7 +802,7 @@ def residual_update_expression(
     >>> residual_update_expression(G, 3)
     W_1*tanh(W_2*s_5) + s_3
     >>> print(sympy.latex(residual_update_expression(G, 2)))
-    \left(\frac{1}{3}\right) W_{1} \left(\tanh\left(W_{2} s_{1}\right) + ... + s_{2}
+    \frac{1}{3} W_{1} \left(\tanh(W_{2} s_{1}) + \tanh(W_{2} s_{4}) + ...\right) + s_{2}
     """
     A, nodes = _graph_adjacency(graph)
     try:
@@ -791,7 +811,7 @@ def residual_update_expression(
         known = False
     if not known:
         raise ValueError(f"node must be a node of the graph ({nodes}), got {repr(node)[:60]}")
-    states, W1, W2 = residual_symbols(graph, d, k)
+    states, W1, W2 = residual_symbols(graph, d, k, superscript)
     row = nodes.index(node)
     neighbours = [nodes[j] for j in np.flatnonzero(A[row])]
     if not neighbours:
@@ -800,7 +820,11 @@ def residual_update_expression(
         (ElementwiseTanh(W2 * states[j]) for j in neighbours[1:]),
         ElementwiseTanh(W2 * states[neighbours[0]]),
     )
-    return states[node] + sympy.Rational(1, len(neighbours)) * W1 * total
+    if len(neighbours) == 1:
+        update = W1 * total
+    else:  # 1/n_i as an unevaluated power: the book prints it \frac{1}{n_i}, not (\frac{1}{n_i})
+        update = sympy.MatMul(sympy.Pow(len(neighbours), -1, evaluate=False), W1, total)
+    return sympy.MatAdd(states[node], update, evaluate=False)  # printed in this order
 
 
 def evaluate_expression(
