@@ -181,6 +181,14 @@ html_css_files = ["dlhw.css"]
 html_js_files = ["dlhw.js"]
 #: Chapters rank above the API reference in search (Sphinx default weights otherwise).
 html_search_scorer = "docs/_static/dlhw-scorer.js"
+#: The book's PDF (``nox -s pdf`` puts it here): published beside the pages when built,
+#: and linked from every page's download menu (dlhw.js reads ``DLHW_BOOK_PDF``).
+BOOK_PDF = ROOT / "_build" / "pdf-site" / "extra" / "dlhw.pdf"
+html_extra_path = []
+if BOOK_PDF.exists():
+    html_extra_path.append(str(BOOK_PDF.parent))
+    html_static_path.append(str(ROOT / "_build" / "pdf-site" / "static"))
+    html_js_files.insert(0, "dlhw-book-pdf.js")
 html_favicon = "docs/_static/favicon.svg"  # else Chromium asks the server for /favicon.ico
 html_context = {"default_mode": "auto"}  # follow the reader's light or dark setting
 html_theme_options = {

@@ -160,7 +160,15 @@ def pdf(session: nox.Session) -> None:
             "dlhw.tex",
             external=True,
         )
+    # every chapter present, no undefined reference; pages rendered to look at
+    session.run("python", "tools/check_pdf.py", str(work / "latex"))
     shutil.copy(work / "latex" / "dlhw.pdf", BUILD / "dlhw.pdf")
+    # published with the HTML (conf.py's html_extra_path) and linked from every page
+    site = BUILD / "pdf-site"
+    for folder in ("extra", "static"):
+        (site / folder).mkdir(parents=True, exist_ok=True)
+    shutil.copy(work / "latex" / "dlhw.pdf", site / "extra" / "dlhw.pdf")
+    (site / "static" / "dlhw-book-pdf.js").write_text('window.DLHW_BOOK_PDF = "dlhw.pdf";\n')
     session.log(f"The PDF is at {(BUILD / 'dlhw.pdf').resolve()}")
 
 

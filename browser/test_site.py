@@ -677,3 +677,22 @@ def test_search_ranks_chapters_first_and_shows_prose(page: Page, term: str) -> N
     assert last_chapter < first_api, hrefs
     raw = [s for s in snippets if re.search(r"\\[a-zA-Z(\[]|\$|def |import ", s)]
     assert not raw, raw[:3]
+
+
+def test_the_book_pdf_is_offered_when_it_was_built(page: Page) -> None:
+    """With ``nox -s pdf`` run first, every page's download menu links the book's PDF."""
+    seen = visit(page, "index.html")
+    page.wait_for_load_state("domcontentloaded")
+    links = page.locator("a.dlhw-book-pdf")
+    built = (SITE / "dlhw.pdf").exists()
+    if not built:
+        expect(links).to_have_count(0)  # no link to a file that is not there
+        seen.settle()
+        return
+    expect(links).to_have_count(1)
+    href = links.first.get_attribute("href") or ""
+    response = page.request.get(page.url.rsplit("/", 1)[0] + "/" + href)
+    seen.settle()
+    assert response.ok, href
+    assert response.headers.get("content-type", "").startswith("application/pdf")
+    assert response.body()[:5] == b"%PDF-"

@@ -119,3 +119,21 @@ document.addEventListener("DOMContentLoaded", () => {
     return text.replace(/\s+/g, " ").replace(/(?: … )+/g, " … ").trim();
   };
 });
+
+// The book's PDF (built by `nox -s pdf`, published beside the pages): an entry of the
+// download menu, above the theme's "print this page".
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.DLHW_BOOK_PDF) return;
+  const print = document.querySelector(".btn-download-pdf-button");
+  if (!print) return;
+  const root = document.documentElement.dataset.content_root || "";
+  const item = document.createElement("li");
+  const link = document.createElement("a");
+  link.href = root + window.DLHW_BOOK_PDF;
+  link.className = "btn btn-sm dropdown-item dlhw-book-pdf";
+  link.title = "Download the whole book as a PDF";
+  link.innerHTML = '<span class="btn__icon-container"><i class="fas fa-book"></i></span>' +
+    '<span class="btn__text-container">book .pdf</span>';
+  item.appendChild(link);
+  print.closest("li").before(item);
+});
