@@ -433,3 +433,19 @@ def test_derivation_steps_use_the_orthogonal_hypothesis() -> None:
         claim.derivation().eq(W31.T * V3 * V3 * W31, "wrong transpose").eq(
             W31.T * W31, "V^T V = I"
         ).qed()
+
+
+def test_exhaustive_cases_outside_the_hypotheses_may_be_undefined() -> None:
+    # 1/x * x = 1 needs x != 0; at x = 0 the claim does not evaluate: that shows the
+    # hypothesis is needed, it is not a failure of the claim
+    x = sympy.Symbol("x", integer=True)
+    claim = Claim(
+        "inv", (x**2 - x) / x, "=", x - 1, given=[sympy.Ne(x, 0)], label=None, register=False
+    )
+    record = claim.exhaustive([{x: v} for v in range(-3, 4)])
+    assert "hypotheses shown needed" in record.detail
+    assert "does not evaluate" in next(iter(claim.findings[-1].needed.values()))
+    # inside the hypotheses an undefined case is still an error
+    bad = Claim("inv2", (x**2 - x) / x, "=", x - 1, given=[x >= 0], label=None, register=False)
+    with pytest.raises(ProofError, match="evaluation"):
+        bad.exhaustive([{x: v} for v in range(4)])

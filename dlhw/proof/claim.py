@@ -493,7 +493,7 @@ class Claim:
         outside: dict[int, list[dict[sympy.Basic, Any]]] = {}
         for case in family:
             env = self._environment({by_name.get(str(k), k): v for k, v in case.items()})
-            failed = [i for i, (_, check) in enumerate(hypotheses) if not bool(check(env))]
+            failed = [i for i, (_, check) in enumerate(hypotheses) if not _holds(check, env)]
             if not failed:
                 inside.append(env)
             elif len(failed) == 1:
@@ -528,11 +528,9 @@ class Claim:
             violating = outside.get(index, [])
             if not violating:
                 continue  # the family never violates it alone: nothing to say either way
-            bad = next((env for env in violating if residual(env) > (tol_value or 0.0)), None)
+            bad, why = _first_break(violating, residual, tol_value or 0.0)
             if bad is not None:
-                finding.needed[name] = (
-                    f"counterexample among the cases that violate it: {describe(bad)}"
-                )
+                finding.needed[name] = f"{why} among the cases that violate it: {describe(bad)}"
             else:
                 finding.not_needed.append(name)
         if self.mutation is None:
@@ -859,6 +857,27 @@ def _bounded(cases: Iterable[Any], max_cases: int) -> Iterator[Any]:
         if not isinstance(case, Mapping):
             raise TypeError(f"each case must map symbols to values, got {type(case).__name__}")
         yield case
+
+
+def _first_break(
+    cases: list[dict[sympy.Basic, Any]], residual: Any, tol: float
+) -> tuple[dict[sympy.Basic, Any] | None, str]:
+    """Return the first case (outside a hypothesis) where the claim fails, and how."""
+    for env in cases:
+        try:
+            if residual(env) > tol:
+                return env, "counterexample"
+        except ProofError:  # undefined without the hypothesis: it is needed too
+            return env, "the claim does not evaluate"
+    return None, ""
+
+
+def _holds(check: Any, env: Mapping[sympy.Basic, Any]) -> bool:
+    """Whether a hypothesis holds at ``env``; one that cannot be evaluated there does not."""
+    try:
+        return bool(check(env))
+    except (IndexError, KeyError, ValueError, ZeroDivisionError, ArithmeticError, TypeError):
+        return False
 
 
 def _residual(rel: str, left: Any, right: Any, tol: float | None) -> float:

@@ -121,6 +121,7 @@ def _power(base: Any, exponent: Any) -> Any:
             return exact**power
         if exact != 0:
             return Fraction(1) / Fraction(exact) ** -power
+        raise ZeroDivisionError(f"0 to the power {power}")
     return np.power(np.asarray(base, dtype=float), exponent)
 
 
