@@ -43,9 +43,11 @@ nitpick_ignore_regex = [
     (
         r"py:.*",
         r"(numpy|np|sympy|scipy|torch|networkx|matplotlib|collections\.abc|docutils|sphinx"
-        r"|nbformat|pathlib|contextlib)\..*",
+        r"|nbformat|pathlib|contextlib|fractions)\..*",
     ),
     (r"py:.*", r"(NDArray|ArrayLike|Sampler|Instance|Side|np\.\w+|numbers\..*)"),
+    # the modules' private type aliases (FloatArray = NDArray[np.float64], ...)
+    (r"py:.*", r"(FloatArray|IntArray|Array|Activation|Rule)"),
     (r"py:.*", r"dlhw\.proof\.records\.(CheckRecord|ProofError)"),
     # names imported for type hints only (under TYPE_CHECKING) or private aliases
     (

@@ -34,7 +34,7 @@ from typing import Any
 
 from dlhw.proof.claim import claims, clear_claims
 from dlhw.proof.records import ProofError, clear_records, records
-from dlhw.validation import as_int
+from dlhw.validation import as_int, as_real
 
 #: Most significant digits a float64 holds (``digits`` beyond this would print noise).
 MAX_DIGITS = 17
@@ -81,7 +81,7 @@ def sci(value: object, digits: int = 3) -> str:
     >>> sci(0.0), sci(3), sci(1730, 1), sci(0.5), sci(12.25, 3)
     ('0', '3', '2000', '0.5', '12.2')
     """
-    x = _finite(value, "value")
+    x = as_real(value, "value")
     digits = _digits(digits)
     if x == 0:
         return "0"
@@ -129,22 +129,10 @@ def number(value: object, digits: int = 3) -> str:
     digits = _digits(digits)
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
-    x = _finite(value, "value")
+    x = as_real(value, "value")
     if x.is_integer() and abs(x) < 1e15:
         return f"{int(x):,}"
     return f"{x:.{digits}g}"
-
-
-def _finite(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    try:
-        x = float(value)
-    except OverflowError:
-        raise ValueError(f"{name} must be finite, got a number beyond float64") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return x
 
 
 def _digits(digits: object) -> int:
@@ -198,7 +186,7 @@ def glue_number(key: str, value: object, digits: int = 3) -> None:
     """
     key = _text(key, "key")
     counted = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    glue_math(key, number(value, digits) if counted else sci(_finite(value, "value"), digits))
+    glue_math(key, number(value, digits) if counted else sci(as_real(value, "value"), digits))
 
 
 def show_source(obj: object) -> Any:

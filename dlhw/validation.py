@@ -250,6 +250,32 @@ def as_positive_float(value: object, name: str, *, allow_zero: bool = False) -> 
     return result
 
 
+def as_real(value: object, name: str) -> float:
+    """Return ``value`` as a finite float: a real number, not a bool, within float64.
+
+    Examples
+    --------
+    >>> as_real(3, "t")
+    3.0
+    >>> as_real(float("nan"), "t")
+    Traceback (most recent call last):
+    ...
+    ValueError: t must be a finite number, got nan
+    """
+    _check_name(name)
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        result = float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{name} must be a finite number, got {_show(value)} (beyond float64)"
+        ) from None
+    if not math.isfinite(result):
+        raise ValueError(f"{name} must be a finite number, got {_show(value)}")
+    return result
+
+
 def as_real_array(value: ArrayLike, name: str, *, ndim: int | None = None) -> NDArray[np.float64]:
     """Return ``value`` as a finite, non-empty float array with ``ndim`` dimensions.
 

@@ -700,6 +700,16 @@ VALIDATION: Registry = [
         },
     ),
     (
+        "as_real",
+        validation.as_real,
+        {"value": 0.5, "name": "arg"},
+        {
+            "value": st.one_of(
+                st.none(), st.just(float("nan")), st.just(10**400), st.text(max_size=2)
+            )
+        },
+    ),
+    (
         "times_power_of_two",
         validation.times_power_of_two,
         {"value": 0.5, "exponent": 3, "name": "arg", "what": "arg · XᵀX"},

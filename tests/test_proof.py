@@ -316,3 +316,16 @@ def test_record_kind_is_validated() -> None:
 
     with pytest.raises(ValueError, match="kind"):
         log(CheckRecord("c", "vibes", 1, 0.0, 0.0))
+
+
+def test_identity_differentiates_before_substituting() -> None:
+    t = sympy.Symbol("t", real=True)
+    w = sympy.Symbol("w", real=True)
+    f = 1 / (1 + t**2)
+    derivative = sympy.Derivative(f.subs(t, w), w)  # unevaluated, of a rational function
+    assert identity(derivative, -2 * w / (1 + w**2) ** 2).kind in (
+        "exact identity",
+        "randomized identity",
+    )
+    with pytest.raises(ProofError):
+        identity(derivative, 2 * w / (1 + w**2) ** 2)

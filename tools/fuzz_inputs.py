@@ -690,6 +690,7 @@ def _baselines() -> dict[str, Callable[[], dict[str, Any]]]:
         "validation.as_bool": lambda: {"value": True, "name": "arg"},
         "validation.as_choice": lambda: {"value": "a", "name": "arg", "choices": ("a", "b")},
         "validation.as_positive_float": lambda: {"value": 0.5, "name": "arg"},
+        "validation.as_real": lambda: {"value": 0.5, "name": "arg"},
         "validation.as_real_array": lambda: {"value": X6, "name": "arg"},
         "validation.as_matrix": lambda: {"value": X6, "name": "arg"},
         "validation.as_vector": lambda: {"value": Y6, "name": "arg"},

@@ -559,6 +559,8 @@ def identity(
     """
     left, right = as_sympy(lhs, "lhs"), as_sympy(rhs, "rhs")
     text = require_text(claim, "claim") if claim is not None else _default_claim(left, right)
+    # differentiate before substituting: a derivative at a substituted point means nothing
+    left, right = _differentiated(left), _differentiated(right)
     label = optional_label(label)
     trials = budget(trials, "trials")
     if isinstance(seed, bool) or not isinstance(seed, int):
@@ -617,6 +619,13 @@ def identity(
         failure=failure,
     )
     return record("randomized identity", evaluations, 0.0, detail, failure_bound=failure)
+
+
+def _differentiated(expr: sympy.Basic) -> sympy.Basic:
+    """``expr`` with every unevaluated ``Derivative`` carried out (exact differentiation)."""
+    if not expr.has(sympy.Derivative):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sympy.Derivative), lambda e: e.doit())
 
 
 def _valid_samplers(samplers: Mapping[sympy.Basic, Sampler] | None) -> dict[sympy.Basic, Sampler]:
