@@ -46,7 +46,7 @@ from dlhw.validation import as_generator, as_int, as_positive_float, as_real_arr
 Array = NDArray[np.float64]
 Activation = Callable[[sympy.Expr], sympy.Expr]
 
-#: Names of the gradients, in backward order: ∂L/∂y, ∂L/∂h, ..., ∂L/∂b2.
+#: Names of the gradients in backward order (∂L/∂y, ∂L/∂h, ..., ∂L/∂b2).
 GRADIENT_NAMES = ("y", "h", "z", "x", "W1", "b1", "W2", "b2")
 #: Largest number of parameters of :func:`random_params`.
 MAX_PARAMETERS = 10**7
@@ -214,6 +214,23 @@ def _inputs(
     return xa, np.broadcast_to(sa, xa.shape), ra
 
 
+def _refuse_overflow(params: MLPParams, x: Array, s: Array, r: Array) -> None:
+    """Raise a ValueError naming the largest argument when the loss overflows float64."""
+    sizes = {
+        "x": float(np.max(np.abs(x))),
+        "s": float(np.max(np.abs(s))),
+        "r": float(np.max(np.abs(r))),
+        "params": max(
+            float(np.max(np.abs(w))) for w in (params.W1, params.b1, params.W2, params.b2)
+        ),
+    }
+    name = max(sizes, key=lambda k: sizes[k])
+    raise ValueError(
+        f"{name} is too large: with entries up to {sizes[name]:.3g} the output or the loss "
+        "overflows float64 (the loss is quadratic in y - s); rescale the problem"
+    )
+
+
 def _check_skip(skip: object) -> bool:
     if not isinstance(skip, bool):
         raise TypeError(f"skip must be a bool, got {type(skip).__name__}")
@@ -246,7 +263,9 @@ def forward(
     Raises
     ------
     TypeError, ValueError
-        For arrays of the wrong type, shape or with NaN/inf.
+        For arrays of the wrong type, shape or with NaN/inf; ``ValueError`` naming the
+        largest argument when ``y`` or the loss would overflow float64 (inputs of order
+        ``1e154`` and beyond).
 
     Examples
     --------
@@ -256,12 +275,17 @@ def forward(
     (array([0.5]), array([2.5]), 3.625)
     """
     xa, sa, ra = _inputs(params, x, s, r)
-    z = xa @ params.W1.T + params.b1
-    h = expit(z)
-    y = h @ params.W2.T + params.b2 + (xa if _check_skip(skip) else 0.0)
-    S = 0.5 * np.sum((y - sa) ** 2, axis=-1)
-    R = h @ ra
-    return Forward(z, h, y, S, R, S + R)
+    with_skip = _check_skip(skip)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+        z = xa @ params.W1.T + params.b1
+        h = expit(z)
+        y = h @ params.W2.T + params.b2 + (xa if with_skip else 0.0)
+        S = 0.5 * np.sum((y - sa) ** 2, axis=-1)
+        R = h @ ra
+        L = S + R
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(L))):
+        _refuse_overflow(params, xa, sa, ra)
+    return Forward(z, h, y, S, R, L)
 
 
 def backward(
@@ -342,6 +366,7 @@ def autograd_backward(
     """
     xa, sa, ra = _inputs(params, x, s, r)
     with_skip = _check_skip(skip)
+    forward(params, xa, sa, ra, skip=with_skip)  # refuses, like backward, a loss that overflows
     t = {
         name: torch.tensor(value, dtype=torch.float64, requires_grad=True)
         for name, value in (
@@ -467,9 +492,9 @@ def computation_graph(*, skip: bool = True, parameters: bool = False) -> nx.DiGr
     for name, (kind, layer, label) in nodes.items():
         G.add_node(name, kind=kind, layer=layer, label=label)
     edges = [
-        ("x", "z", r"W^{(1)}"),
+        ("x", "z", "W_1"),
         ("z", "h", r"\sigma'(z)"),
-        ("h", "y", r"W^{(2)}"),
+        ("h", "y", "W_2"),
         ("h", "R", r"r^\top"),
         ("y", "S", r"(y - s)^\top"),
         ("R", "L", "1"),
@@ -481,10 +506,10 @@ def computation_graph(*, skip: bool = True, parameters: bool = False) -> nx.DiGr
         G.add_edge(u, v, local=local, skip=(u, v) == ("x", "y"))
     if parameters:
         leaves = {
-            "W1": ("z", r"W^{(1)}"),
-            "b1": ("z", r"b^{(1)}"),
-            "W2": ("y", r"W^{(2)}"),
-            "b2": ("y", r"b^{(2)}"),
+            "W1": ("z", "W_1"),
+            "b1": ("z", "b_1"),
+            "W2": ("y", "W_2"),
+            "b2": ("y", "b_2"),
             "s": ("S", "s"),
             "r": ("R", "r"),
         }

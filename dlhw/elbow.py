@@ -44,10 +44,16 @@ import sympy
 import torch
 from numpy.typing import ArrayLike, NDArray
 
-from dlhw.validation import as_generator, as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_generator,
+    as_int,
+    as_positive_float,
+    as_real_array,
+    finite_result,
+)
 
 Array = NDArray[np.float64]
-#: A sign: -1, 0 or +1; ``None`` where the elbow is undefined (zero slope).
+#: A sign, -1, 0 or +1, or ``None`` where the elbow is undefined (zero slope).
 Sign = int | None
 
 #: Largest number of random configurations of :func:`search_case_ii`.
@@ -56,6 +62,10 @@ MAX_TRIALS = 10**7
 MAX_CONFIGURATIONS = 10**6
 #: Largest width of :func:`symbolic_network_step`.
 MAX_SYMBOLIC_WIDTH = 8
+#: Range of ``scale`` in :func:`search_case_ii`: the draws, their products and the
+#: elbows stay normal float64 numbers (a subnormal scale such as ``1e-320`` would lose
+#: the activity test ``w x + b > 0`` to underflow and give infinite elbows).
+SCALE_RANGE = (1e-100, 1e100)
 
 
 def _arrays(**named: ArrayLike) -> list[Array]:
@@ -129,7 +139,7 @@ def elbow(w: ArrayLike, b: ArrayLike) -> Array:
     """
     wa, ba = _arrays(w=w, b=b)
     _nonzero(wa, "w", "a unit with w = 0 is constant and has no elbow")
-    return np.asarray(-ba / wa)
+    return finite_result(-ba / wa, "w, b", "the elbow -b/w")
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,11 @@ def unit_gradients(w: ArrayLike, b: ArrayLike, x: ArrayLike, y: ArrayLike) -> Un
     pre = wa * xa + ba
     active = pre > 0
     g = np.maximum(pre, 0.0) - ya
-    return UnitGradients(g, np.where(active, g * xa, 0.0), np.where(active, g, 0.0))
+    dw = np.where(active, g * xa, 0.0)
+    names, what = "w, b, x, y", "the gradient of the loss"
+    return UnitGradients(
+        finite_result(g, names, what), finite_result(dw, names, what), np.where(active, g, 0.0)
+    )
 
 
 def unit_step(
@@ -203,7 +217,11 @@ def unit_step(
     rate = as_positive_float(lr, "lr")
     grads = unit_gradients(w, b, x, y)
     wa, ba = _arrays(w=w, b=b, x=x, y=y)[:2]
-    return np.asarray(wa - rate * grads.dw), np.asarray(ba - rate * grads.db)
+    names, what = "w, b, x, y, lr", "the step"
+    return (
+        finite_result(wa - rate * grads.dw, names, what),
+        finite_result(ba - rate * grads.db, names, what),
+    )
 
 
 def elbow_shift(w: ArrayLike, b: ArrayLike, x: ArrayLike, g: ArrayLike, lr: float) -> Array:
@@ -247,7 +265,8 @@ def elbow_shift(w: ArrayLike, b: ArrayLike, x: ArrayLike, g: ArrayLike, lr: floa
     w_new = wa - rate * ga * active * xa
     _nonzero(w_new, "lr", "the step makes the slope w' = w - lr*g*x zero (no elbow after it)")
     e = -ba / wa
-    return np.asarray(rate * ga * active * (1.0 + e * xa) / w_new)
+    shift = rate * ga * active * (1.0 + e * xa) / w_new
+    return finite_result(shift, "w, b, x, g, lr", "the elbow shift")
 
 
 # ------------------------------------------------------------------ exact step, case analysis
@@ -592,6 +611,12 @@ def search_case_ii(
         )
     rate = as_positive_float(lr, "lr")
     size = as_positive_float(scale, "scale")
+    low, high = SCALE_RANGE
+    if not low <= size <= high:
+        raise ValueError(
+            f"scale must lie in [{low:g}, {high:g}] (SCALE_RANGE), got {size!r}: outside it "
+            "the draws, their products or the elbows leave the normal float64 range"
+        )
     rng = as_generator(seed)
     w = rng.uniform(0, size, count)
     x = rng.uniform(0, size, count)
@@ -601,7 +626,8 @@ def search_case_ii(
     w_new, b_new = w - rate * x, b - rate  # the update rule with g = 1 on the active side
     defined = w_new != 0
     w, b, x, w_new, b_new = (a[defined] for a in (w, b, x, w_new, b_new))
-    return CaseIISearch(count, rate, w, b, x, w_new, -b_new / w_new + b / w)
+    shift = finite_result(-b_new / w_new + b / w, "scale, lr", "the elbow shift")
+    return CaseIISearch(count, rate, w, b, x, w_new, shift)
 
 
 # ------------------------------------------------------------------ torch witnesses
@@ -645,7 +671,10 @@ def torch_unit_step(
     opt.zero_grad()
     loss.backward()  # type: ignore[no-untyped-call]
     opt.step()
-    return wt.detach().numpy(), bt.detach().numpy()
+    names, what = "w, b, x, y, lr", "the torch step"
+    return finite_result(wt.detach().numpy(), names, what), finite_result(
+        bt.detach().numpy(), names, what
+    )
 
 
 # ------------------------------------------------------------------ the width-d network
@@ -743,7 +772,10 @@ def network_gradients(
     pre = W1a * xs + ba
     active = (pre > 0).astype(np.float64)
     g = float(np.maximum(pre, 0.0) @ W2a) - ys
-    return NetworkGradients(g, g * W2a * active * xs, g * W2a * active, g * np.maximum(pre, 0.0))
+    names, what = "W1, b, W2, x, y", "the gradient of the loss"
+    grads = [g * W2a * active * xs, g * W2a * active, g * np.maximum(pre, 0.0)]
+    g_w1, g_b, g_w2 = (finite_result(a, names, what) for a in grads)
+    return NetworkGradients(float(finite_result(g, names, what)), g_w1, g_b, g_w2)
 
 
 def network_elbows_after_step(
@@ -782,7 +814,7 @@ def network_elbows_after_step(
     upstream = rate * g * W2a * active
     denominator = W1a - upstream * xs
     _nonzero(denominator, "lr", "the step makes some slope W1_i' zero (that unit has no elbow)")
-    return -(ba - upstream) / denominator
+    return finite_result(-(ba - upstream) / denominator, "W1, b, W2, x, y, lr", "the new elbows")
 
 
 def torch_network_step(
@@ -824,7 +856,8 @@ def torch_network_step(
     opt.zero_grad()
     loss.backward()  # type: ignore[no-untyped-call]
     opt.step()
-    W1n, bn, W2n = (p.detach().numpy() for p in params)
+    names, what = "W1, b, W2, x, y, lr", "the torch step"
+    W1n, bn, W2n = (finite_result(p.detach().numpy(), names, what) for p in params)
     return W1n, bn, W2n
 
 

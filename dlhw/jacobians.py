@@ -34,7 +34,12 @@ import threadpoolctl  # type: ignore[import-untyped]
 import torch
 from numpy.typing import ArrayLike, NDArray
 
-from dlhw.validation import as_generator, as_int, as_positive_float, as_real_array
+from dlhw.validation import (
+    as_generator,
+    as_int,
+    as_positive_float,
+    as_real_array,
+)
 
 Array = NDArray[np.float64]
 
@@ -48,6 +53,8 @@ MAX_REPEATS = 100
 MAX_NUMBER = 2**24
 #: Longest target duration of one timing repeat, in seconds.
 MAX_MIN_SECONDS = 10.0
+#: Most threads :func:`time_call` hands to BLAS and torch.
+MAX_THREADS = 1024
 
 
 def _vectors(v: ArrayLike, u: ArrayLike | None) -> tuple[Array, Array]:
@@ -58,6 +65,27 @@ def _vectors(v: ArrayLike, u: ArrayLike | None) -> tuple[Array, Array]:
     if ua.shape != va.shape:
         raise ValueError(f"u must have the shape of v {va.shape}, got {ua.shape}")
     return va, ua
+
+
+def _culprits(u: object, *others: str) -> str:
+    """Name the vectors a product overflowed from (``v``, then ``u`` if given, then others)."""
+    names = ["v", *(["u"] if u is not None else []), *others]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _finite(values: ArrayLike, names: str, what: str) -> Array:
+    """Return ``values`` as float64 if every entry is finite; else refuse the inputs ``names``.
+
+    Valid but huge inputs (entries of size ``1e200``) make products of two of them
+    overflow: an infinity or NaN there is not an answer.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(
+            f"{names} out of range: {what} overflows float64 (got inf or NaN); rescale "
+            f"{names} (f is linear in each, so the result scales with them)"
+        )
+    return array
 
 
 def _same_length(value: ArrayLike, name: str, n: int) -> Array:
@@ -94,7 +122,8 @@ def rank_one_map(v: ArrayLike, x: ArrayLike, *, u: ArrayLike | None = None) -> A
     Raises
     ------
     TypeError, ValueError
-        For non-numeric, empty, non-finite or mismatched vectors.
+        For non-numeric, empty, non-finite or mismatched vectors, or vectors so large
+        that ``f(x)`` overflows float64.
 
     Examples
     --------
@@ -102,7 +131,10 @@ def rank_one_map(v: ArrayLike, x: ArrayLike, *, u: ArrayLike | None = None) -> A
     array([1., 2., 3.])
     """
     va, ua = _vectors(v, u)
-    return ua * (va @ _same_length(x, "x", va.size))
+    xa = _same_length(x, "x", va.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = ua * (va @ xa)
+    return _finite(value, _culprits(u, "x"), "f(x) = u (vᵀx)")
 
 
 def jacobian(v: ArrayLike, *, u: ArrayLike | None = None, max_n: int = MAX_JACOBIAN_N) -> Array:
@@ -126,7 +158,7 @@ def jacobian(v: ArrayLike, *, u: ArrayLike | None = None, max_n: int = MAX_JACOB
     Raises
     ------
     TypeError, ValueError
-        For bad vectors or ``n > max_n``.
+        For bad vectors, ``n > max_n``, or entries so large that ``J`` overflows float64.
 
     Examples
     --------
@@ -137,7 +169,9 @@ def jacobian(v: ArrayLike, *, u: ArrayLike | None = None, max_n: int = MAX_JACOB
     """
     va, ua = _vectors(v, u)
     _guard_n(va.size, max_n)
-    return np.outer(ua, va)
+    with np.errstate(over="ignore", invalid="ignore"):
+        J = np.outer(ua, va)
+    return _finite(J, _culprits(u), "the Jacobian J = u vᵀ")
 
 
 def vjp(v: ArrayLike, y: ArrayLike, *, u: ArrayLike | None = None) -> Array:
@@ -158,7 +192,7 @@ def vjp(v: ArrayLike, y: ArrayLike, *, u: ArrayLike | None = None) -> Array:
     Raises
     ------
     TypeError, ValueError
-        For bad or mismatched vectors.
+        For bad or mismatched vectors, or entries so large that ``Jᵀy`` overflows float64.
 
     Examples
     --------
@@ -166,7 +200,10 @@ def vjp(v: ArrayLike, y: ArrayLike, *, u: ArrayLike | None = None) -> Array:
     array([ 6., 12., 18.])
     """
     va, ua = _vectors(v, u)
-    return va * (ua @ _same_length(y, "y", va.size))
+    ya = _same_length(y, "y", va.size)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = va * (ua @ ya)
+    return _finite(value, _culprits(u, "y"), "the VJP v (uᵀy)")
 
 
 def _torch_map(v: Array, u: Array) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -215,7 +252,7 @@ def jacobian_by_torch(
     Raises
     ------
     TypeError, ValueError
-        For bad vectors, an unknown method or ``n > max_n``.
+        For bad vectors, an unknown method, ``n > max_n``, or an overflow of ``J``.
 
     Examples
     --------
@@ -233,8 +270,7 @@ def jacobian_by_torch(
         J = torch.autograd.functional.jacobian(f, point)  # type: ignore[no-untyped-call]
     else:
         raise ValueError(f"method must be 'jacrev' or 'functional', got {method!r}")
-    result: Array = J.numpy()
-    return result
+    return _finite(J.numpy(), _culprits(u), "the Jacobian J = u vᵀ")
 
 
 def vjp_by_torch(
@@ -267,7 +303,7 @@ def vjp_by_torch(
     Raises
     ------
     TypeError, ValueError
-        For bad vectors or an unknown method.
+        For bad vectors, an unknown method, or an overflow of ``Jᵀy``.
 
     Examples
     --------
@@ -284,8 +320,7 @@ def vjp_by_torch(
         (result,) = torch.autograd.grad(f(leaf), leaf, grad_outputs=cotangent)
     else:
         raise ValueError(f"method must be 'vjp' or 'grad', got {method!r}")
-    out: Array = result.detach().numpy()
-    return out
+    return _finite(result.detach().numpy(), _culprits(u, "y"), "the VJP v (uᵀy)")
 
 
 # ------------------------------------------------------------------ timing
@@ -330,7 +365,8 @@ def time_call(
     min_seconds
         Target duration of one repeat, ``(0, MAX_MIN_SECONDS]``.
     threads
-        Threads allowed to BLAS and torch while timing; ``None`` leaves them as they are.
+        Threads allowed to BLAS and torch while timing, ``1..MAX_THREADS``; ``None``
+        leaves them as they are.
 
     Returns
     -------
@@ -340,7 +376,8 @@ def time_call(
     Raises
     ------
     TypeError, ValueError
-        If ``fn`` is not callable or ``repeats``/``min_seconds`` is out of range.
+        If ``fn`` is not callable or ``repeats``/``min_seconds``/``threads`` is out of
+        range (``threads`` at most :data:`MAX_THREADS`).
 
     Examples
     --------
@@ -356,7 +393,17 @@ def time_call(
     target = as_positive_float(min_seconds, "min_seconds")
     if target > MAX_MIN_SECONDS:
         raise ValueError(f"min_seconds must be <= {MAX_MIN_SECONDS}, got {target}")
-    limit = None if threads is None else as_int(threads, "threads", minimum=1)
+    limit = (
+        None
+        if threads is None
+        else as_int(
+            threads,
+            "threads",
+            minimum=1,
+            maximum=MAX_THREADS,
+            limit_name="dlhw.jacobians.MAX_THREADS",
+        )
+    )
 
     def run(number: int) -> float:
         start = time.perf_counter()
@@ -399,15 +446,22 @@ def _kernels(
     """Validate the sizes and build one measured computation per size."""
     if isinstance(ns, str | bytes) or not isinstance(ns, Sequence | np.ndarray) or len(ns) == 0:
         raise TypeError("ns must be a non-empty sequence of integers")
-    sizes = np.array([as_int(n, "ns", minimum=1) for n in ns], dtype=np.int64)
+    values = [as_int(n, "ns", minimum=1) for n in ns]  # Python ints: no overflow yet
     limit = as_int(max_n, "max_n", minimum=1)
-    if sizes.max() > limit:
+    largest = max(values)
+    if largest > limit:
         what = "an n x n Jacobian of" if kind == "jacobian" else "vectors of"
-        size = 8 * int(sizes.max()) ** (2 if kind == "jacobian" else 1) / 2**20
+        power = 2 if kind == "jacobian" else 1
+        if largest < 10**12:
+            shown, memory = f"{largest}", f"{8 * largest**power / 2**20:.3g} MiB"
+        else:  # too large for a float (10**400): say its order of magnitude
+            digits = len(str(largest)) - 1
+            shown, memory = f"about 10^{digits}", f"more than 10^{power * digits} bytes"
         raise ValueError(
-            f"ns holds n={sizes.max()}, which needs {what} {size:.0f} MiB; the limit is "
+            f"ns holds n={shown}, which needs {what} {memory}; the limit is "
             f"max_n={limit} (pass a larger max_n to go beyond)"
         )
+    sizes = np.array(values, dtype=np.int64)
     if backend not in ("numpy", "torch"):
         raise ValueError(f"backend must be 'numpy' or 'torch', got {backend!r}")
     rng = as_generator(seed)
@@ -668,7 +722,8 @@ def fit_power_law(n: ArrayLike, values: ArrayLike) -> PowerLawFit:
     ------
     TypeError, ValueError
         For non-positive, non-finite or mismatched data, or fewer than three distinct
-        sizes (a standard error needs at least one degree of freedom).
+        sizes (a standard error needs at least one degree of freedom), or data so far
+        from ``n ≈ 1`` that the prefactor leaves the normal float64 range.
 
     Examples
     --------
@@ -686,7 +741,14 @@ def fit_power_law(n: ArrayLike, values: ArrayLike) -> PowerLawFit:
     if np.unique(na).size < 3:
         raise ValueError(f"n must hold at least 3 distinct sizes for a standard error, got {na}")
     (slope, intercept), cov = np.polyfit(np.log(na), np.log(va), 1, cov=True)
-    return PowerLawFit(float(slope), float(np.sqrt(cov[0, 0])), float(np.exp(intercept)))
+    with np.errstate(over="ignore", under="ignore"):
+        prefactor = float(np.exp(intercept))
+    if not np.isfinite(prefactor) or prefactor < np.finfo(np.float64).tiny:
+        raise ValueError(
+            f"n and values are out of range: the prefactor exp({float(intercept):.4g}) of the "
+            "fit is not a normal float64; rescale n (e.g. to sizes near 1) or values"
+        )
+    return PowerLawFit(float(slope), float(np.sqrt(cov[0, 0])), prefactor)
 
 
 # ------------------------------------------------------------------ cheap gradients

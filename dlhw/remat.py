@@ -61,8 +61,9 @@ MAX_BINOMIAL_ARGUMENT = 10**5
 MAX_DP_WORK = 10**7
 #: Largest chain for the exhaustive search over dynamic schedules.
 MAX_SEARCH_LAYERS = 9
-#: Largest chain (and width) of the torch experiment.
+#: Largest chain of the torch experiment.
 MAX_TORCH_LAYERS = 64
+#: Largest width (and batch) of the torch experiment.
 MAX_TORCH_WIDTH = 256
 
 

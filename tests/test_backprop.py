@@ -343,3 +343,27 @@ def test_bad_vectors_are_rejected_by_name(value, name) -> None:
     args = {"x": X, "s": S, "r": R, name: value}
     with pytest.raises((TypeError, ValueError), match=rf"^{name}\b"):
         backprop.backward(P, **args)
+
+
+@pytest.mark.parametrize("name", ["x", "s"])
+@pytest.mark.parametrize(
+    "function", [backprop.forward, backprop.backward, backprop.autograd_backward]
+)
+def test_overflowing_loss_names_the_argument(function, name) -> None:
+    # ‖y - s‖² overflows float64 for entries of order 1e200: refused, not inf.
+    args = {"x": np.array([1.0, -2.0, 0.5]), "s": np.array([0.0, 1.0, 2.0]), "r": R}
+    args[name] = args[name] * 1e200
+    with pytest.raises(ValueError, match=rf"^{name} is too large"):
+        function(P, **args)
+
+
+def test_large_but_representable_inputs_are_accepted() -> None:
+    out = backprop.forward(P, np.full(3, 1e150), np.zeros(3), R)
+    assert np.all(np.isfinite(out.L))
+    assert np.all(out.L > 1e299)
+
+
+def test_overflowing_weights_name_params() -> None:
+    huge = MLPParams(P.W1, P.b1, P.W2 * 1e200, P.b2)
+    with pytest.raises(ValueError, match=r"^params is too large"):
+        backprop.forward(huge, np.ones(3), S, R)

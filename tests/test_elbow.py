@@ -363,3 +363,53 @@ def test_bad_numbers_are_rejected_by_name(value, name) -> None:
     args = {"w": 1, "b": 1, "x": 1, "y": 1, "lr": Fraction(1, 10), name: value}
     with pytest.raises((TypeError, ValueError), match=rf"^{name}\b"):
         elbow.exact_unit_step(**args)
+
+
+# ------------------------------------------------------------------ overflow (fuzz findings)
+
+OVERFLOWING_CALLS = [
+    (lambda: elbow.unit_gradients(1.0, 1.0, 1e200, 0.0), "w, b, x, y"),
+    (lambda: elbow.unit_step(1.0, 1.0, 1e200, 0.0, 0.1), "w, b, x, y"),
+    (lambda: elbow.unit_step(1.0, 1.0, 1e154, 0.0, 1e200), "w, b, x, y, lr"),
+    (lambda: elbow.torch_unit_step(1.0, 0.5, 1e200, 0.0, 0.1), "w, b, x, y, lr"),
+    (lambda: elbow.elbow(1e-200, 1e200), "w, b"),
+    (lambda: elbow.elbow_shift(1e-200, 1e200, 1.0, 1.0, 0.1), "w, b, x, g, lr"),
+    (lambda: elbow.network_gradients([1e200], [1.0], [1.0], 2.0, 0.0), "W1, b, W2, x, y"),
+    (lambda: elbow.network_gradients([1.0], [1.0], [1.0], 1e200, 0.0), "W1, b, W2, x, y"),
+    (
+        lambda: elbow.network_elbows_after_step([1.0], [1.0], [1e200], 1.0, 0.0, lr=0.1),
+        "W1, b, W2, x, y, lr",
+    ),
+    (
+        lambda: elbow.torch_network_step([1.0], [1.0], [1e200], 1.0, 0.0, lr=0.1),
+        "W1, b, W2, x, y, lr",
+    ),
+    (lambda: elbow.torch_network_step([1.0], [1.0], [1.0], 1e200, 0.0, lr=0.1), "W1, b, W2"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "names"),
+    OVERFLOWING_CALLS,
+    ids=[f"{i}-{n.replace(', ', '')}" for i, (_, n) in enumerate(OVERFLOWING_CALLS)],
+)
+def test_overflow_is_refused_naming_the_inputs(call, names) -> None:
+    # inputs of size 1e200 are valid numbers, but the results leave float64: refuse them
+    with (
+        np.errstate(over="ignore", invalid="ignore"),
+        pytest.raises(ValueError, match=rf"^{names}\b.*overflows float64"),
+    ):
+        call()
+
+
+@pytest.mark.parametrize("scale", [1e-320, 1e-101, 1e101, 1e300])
+def test_search_refuses_a_scale_outside_the_normal_range(scale) -> None:
+    with pytest.raises(ValueError, match=r"^scale must lie in"):
+        elbow.search_case_ii(50, scale=scale)
+
+
+@pytest.mark.parametrize("scale", elbow.SCALE_RANGE)
+def test_search_at_the_ends_of_the_scale_range_is_finite(scale) -> None:
+    found = elbow.search_case_ii(2000, scale=scale, seed=1)
+    assert np.all(np.isfinite(found.shift))
+    assert found.left.any()

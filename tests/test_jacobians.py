@@ -349,3 +349,78 @@ def test_operation_counts_bad_input() -> None:
         jacobians.count_operations(lambda a: np.zeros(2), [1.0])
     with pytest.raises(TypeError):
         jacobians.count_operations(lambda a: a / 2, [1.0])
+
+
+# ------------------------------------------------------------------ fuzz findings
+
+HUGE = 1e200
+
+
+OVERFLOWS = [
+    (lambda: jacobians.rank_one_map([HUGE, 1.0], [1.0, 1.0]), "v and x"),
+    (lambda: jacobians.rank_one_map([1.0, 1.0], [HUGE, 1.0], u=[HUGE, HUGE]), "v, u and x"),
+    (lambda: jacobians.jacobian([HUGE, 2.0]), "v"),
+    (lambda: jacobians.jacobian([HUGE, 1.0], u=[HUGE, 1.0]), "v and u"),
+    (lambda: jacobians.vjp([HUGE, 2.0], [1.0, 1.0]), "v and y"),
+    (lambda: jacobians.vjp([1.0, 2.0], [HUGE, HUGE], u=[HUGE, 1.0]), "v, u and y"),
+    (lambda: jacobians.jacobian_by_torch([HUGE, 2.0]), "v"),
+    (lambda: jacobians.vjp_by_torch([HUGE, 2.0], [1.0, 1.0]), "v and y"),
+    (lambda: jacobians.vjp_by_torch([HUGE, 2.0], [1.0, 1.0], method="grad"), "v and y"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "names"), OVERFLOWS, ids=[f"{i}-{n}" for i, (_, n) in enumerate(OVERFLOWS)]
+)
+def test_overflowing_products_are_refused_by_name(call, names) -> None:
+    """Entries of size 1e200 are valid floats, but their products leave float64."""
+    with pytest.raises(ValueError, match=rf"^{names} out of range: .* overflows float64"):
+        call()
+
+
+def test_large_but_representable_results_pass() -> None:
+    v = np.array([1e150, 2.0])
+    J = jacobians.jacobian(v)
+    assert np.all(np.isfinite(J))
+    assert J[0, 0] == 1e150 * 1e150
+    np.testing.assert_array_equal(jacobians.vjp(v, [1e-150, 0.0]), [1e150, 2.0])
+
+
+@pytest.mark.parametrize("threads", [10**4, 10**12, 10**30, 10**400])
+def test_time_call_refuses_huge_thread_counts(threads: int) -> None:
+    before = torch.get_num_threads()
+    with pytest.raises(ValueError, match=r"^threads must be <= 1024 \(dlhw.jacobians.MAX_THREADS"):
+        jacobians.time_call(lambda: None, threads=threads)
+    assert torch.get_num_threads() == before
+    assert jacobians.time_call(lambda: None, repeats=1, min_seconds=1e-5, threads=2) > 0
+
+
+@pytest.mark.parametrize(
+    "function",
+    [jacobians.time_jacobian, jacobians.time_vjp, jacobians.memory_jacobian, jacobians.memory_vjp],
+)
+@pytest.mark.parametrize("huge", [2**63, 10**30, 10**400], ids=["2**63", "10**30", "10**400"])
+def test_sizes_beyond_int64_are_refused_by_name(function, huge: int) -> None:
+    with pytest.raises(ValueError, match=r"^ns holds n=about 10\^\d+, which needs .* max_n="):
+        function([4, huge])
+
+
+def test_size_message_keeps_small_numbers_exact() -> None:
+    with pytest.raises(
+        ValueError, match=r"^ns holds n=5000, which needs an n x n Jacobian of 191 "
+    ):
+        jacobians.time_jacobian([5000])
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_power_law_fit_refuses_a_prefactor_out_of_range(scale: float) -> None:
+    n = np.array([16.0, 32.0, 64.0, 128.0])
+    with pytest.raises(ValueError, match=r"^n and values are out of range: the prefactor"):
+        jacobians.fit_power_law(n * scale, 1e-6 * n**2)
+
+
+def test_power_law_fit_of_rescaled_sizes_keeps_the_exponent() -> None:
+    n = np.array([16.0, 32.0, 64.0, 128.0])
+    fit = jacobians.fit_power_law(n * 1e-3, 1e-6 * n**2)
+    assert fit.exponent == pytest.approx(2.0, rel=1e-12)
+    assert fit.prefactor == pytest.approx(1.0, rel=1e-9)
