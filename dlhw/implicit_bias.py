@@ -131,18 +131,21 @@ def _fraction(value: object, name: str) -> float:
     return result
 
 
+def _stable_step(X: FloatArray) -> float:
+    """``n / lambda_max(X^T X)``, the step limit of full-batch gradient descent on ``L``."""
+    top = float(np.linalg.norm(X, 2))  # n / top**2 without squaring (top may be 1e200)
+    return X.shape[0] / top / top if top > 0 else np.inf
+
+
 def _finite(W: FloatArray, method: str, eta: float, X: FloatArray) -> FloatArray:
     """Raise a clear error instead of returning an overflowed trajectory."""
     bad = ~np.all(np.isfinite(W), axis=1)
     if bad.any():
-        n = X.shape[0]
-        top = float(np.linalg.norm(X, 2))  # n / top**2 without squaring (top may be 1e200)
-        limit = n / top / top if top > 0 else np.inf
         raise ValueError(
             f"eta = {eta!r} makes {method} diverge on this X: the iterates overflowed at step "
             f"{int(np.argmax(bad))}; use a smaller step (for reference, full-batch "
             f"gradient descent on (1/n)||Xw - t||^2 needs eta < n / lambda_max(X^T X) "
-            f"= {limit:.6g})"
+            f"= {_stable_step(X):.6g})"
         )
     return W
 
@@ -285,7 +288,17 @@ def gd_path(
     A, b = _problem(X, t)
     step = as_positive_float(eta, "eta")
     count = _steps(steps, A.shape[1])
-    W, _ = gd.gd(A, b, step / A.shape[0], count, w0=_start(w0, A.shape[1]))
+    start = _start(w0, A.shape[1])
+    try:
+        W, _ = gd.gd(A, b, step / A.shape[0], count, w0=start)
+    except ValueError as err:  # dlhw.gd refuses a run that overflows, in its own units
+        if "overflow" not in str(err):
+            raise
+        raise ValueError(
+            f"eta = {step!r} makes gradient descent diverge on this X, or t or w0 is too "
+            f"large: the run overflowed float64 (gradient descent on (1/n)||Xw - t||^2 "
+            f"needs eta < n / lambda_max(X^T X) = {_stable_step(A):.6g})"
+        ) from None
     return _finite(W, "gradient descent", step, A)
 
 
