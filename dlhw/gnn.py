@@ -344,7 +344,7 @@ def outputs_over_orderings(
 FIG4_LABELS: dict[int, int] = {1: 0, 2: 1, 3: 1, 4: 1, 5: 0}
 #: Training nodes of the five-node example; nodes 1 and 4 are held out.
 FIG4_TRAIN: tuple[int, ...] = (2, 3, 5)
-#: The edges the source fixes: ``N(2) = {1, 4, 5}`` and ``N(3) = {5}``.
+#: The edges the source fixes, so that ``N(2) = {1, 4, 5}`` and ``N(3) = {5}``.
 FIG4_FIXED_EDGES: tuple[tuple[int, int], ...] = ((1, 2), (2, 4), (2, 5), (3, 5))
 #: The edges the source leaves open (any subset keeps ``N(2)`` and ``N(3)``).
 FIG4_OPTIONAL_EDGES: tuple[tuple[int, int], ...] = ((1, 4), (1, 5), (4, 5))
@@ -887,9 +887,9 @@ def evaluate_expression(
 
 #: The faction names of ``networkx.karate_club_graph()``; label 0 and 1.
 FACTIONS: tuple[str, str] = ("Mr. Hi", "Officer")
-#: The two leaders: Mr. Hi (node 0) and the administrator John A (node 33).
+#: The two leaders, Mr. Hi (node 0) and the administrator John A (node 33).
 LEADERS: tuple[int, int] = (0, 33)
-#: Default training nodes: the two leaders, three more members of each faction, and the
+#: Default training nodes, the two leaders, three more members of each faction, and the
 #: two members who sit between the factions (8 follows Mr. Hi, 9 the Officer).
 KARATE_TRAIN_NODES: tuple[int, ...] = (0, 1, 2, 3, 8, 9, 30, 31, 32, 33)
 
