@@ -75,6 +75,27 @@ BUILD_MUTANTS = [
         "learnability/parity-gradients.md",
         "the exact hinge risk is halved",
     ),
+    BuildMutant(
+        "dlhw/gnn.py",
+        "result: FloatArray = w1 * s + w2 * m.mean(axis=-2)",
+        "result: FloatArray = w1 * s + w2 * m[..., 0, :]",
+        "graphs/gnn-layers.md",
+        "rule (i) reads only the first neighbour's message",
+    ),
+    BuildMutant(
+        "dlhw/implicit_bias.py",
+        "W, _ = gd.gd(A, b, step / A.shape[0], count, w0=start)",
+        "W, _ = gd.gd(A, b, step / A.shape[0] / 2, count, w0=start)",
+        "optimization/implicit-bias.md",
+        "gradient descent takes half the step it is given",
+    ),
+    BuildMutant(
+        "dlhw/deep_linear.py",
+        "grads[i] = left.T @ middle @ prefix[i].T",
+        "grads[i] = 0.5 * left.T @ middle @ prefix[i].T",
+        "optimization/deep-linear.md",
+        "the layer gradients are halved",
+    ),
 ]
 
 
