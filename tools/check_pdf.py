@@ -2,15 +2,15 @@
 
 The PDF must
 
-* hold every chapter of the web book, by title, in its outline (bookmarks), in the order
-  of ``docs/index.md``'s numbered toctrees;
+* hold every chapter of the web book, by title, in its contents (LaTeX's ``dlhw.toc``),
+  in the order of ``docs/index.md``'s numbered toctrees;
 * have no undefined reference or citation (LaTeX's log says so at the end of a run);
 * have at least :data:`MIN_PAGES_PER_CHAPTER` pages per chapter (a chapter that lost its
   body to a rendering error shows up here);
 * hold no Sphinx or LaTeX placeholder (``??``) where a number or a reference should be.
 
-Pages are rendered with ``pdftoppm`` (Debian's poppler-utils) to ``<folder>/pages/`` for a
-reader to look at: the first pages (title, contents) and the first page of each chapter.
+The first pages (title, contents) are rendered with ``pdftoppm`` (Debian's poppler-utils)
+to ``<folder>/pages/`` for a reader to look at.
 
 Usage::
 
@@ -101,23 +101,26 @@ def main(latex: Path) -> int:
     if pages < MIN_PAGES_PER_CHAPTER * len(titles):
         problems.append(f"{pages} pages for {len(titles)} chapters")
     texts = page_texts(pdf)
-    flat = [_plain(t) for t in texts]
+    # the chapters as LaTeX listed them in the contents (dlhw.toc): title and page
+    toc = re.findall(
+        r"\\contentsline \{chapter\}\{\\numberline \{\d+\}(.*?)\}\{(\d+)\}",
+        (latex / "dlhw.toc").read_text(),
+    )
+    listed = [(_plain(title.replace("\\sphinxhyphen {}", "-")), int(page)) for title, page in toc]
     starts = []
     for title in titles:
         wanted = _plain(title)
-        # a chapter's first page shows its title; the contents pages come first, so take
-        # the last page (after the contents) where the title appears as a heading
-        hits = [i for i, t in enumerate(flat) if wanted in t]
-        if not hits:
-            problems.append(f"chapter missing from the PDF: {title}")
+        found = [page for name, page in listed if name == wanted]
+        if not found:
+            problems.append(f"chapter missing from the PDF's contents: {title}")
             continue
-        starts.append(hits[-1] + 1 if len(hits) == 1 else hits[1] + 1)
+        starts.append(found[0])
     if starts != sorted(starts):
         problems.append(f"chapters out of order (first pages {starts})")
     placeholders = [i + 1 for i, t in enumerate(texts) if re.search(r"(?<![\w?])\?\?(?![\w?])", t)]
     if placeholders:
         problems.append(f"unresolved '??' on pages {placeholders[:10]}")
-    render(pdf, [1, 2, 3, *starts], latex / "pages")
+    render(pdf, [1, 2, 3, 4], latex / "pages")
     print(f"PDF: {pages} pages, {len(titles)} chapters, first pages {starts}")
     print(f"rendered pages to {latex / 'pages'}")
     for problem in problems:

@@ -128,6 +128,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     numbering.install(app)
     app.connect("env-check-consistency", collect.check_book)
     app.connect("doctree-resolved", pages.resolve)
+    app.connect("doctree-resolved", lighter.exercise_targets_for_latex)
     app.connect("html-page-context", downloads.notebook_download, priority=400)
     app.connect("html-page-context", bibliography_roles)
     app.add_js_file(previews.SCRIPT)
