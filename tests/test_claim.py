@@ -354,9 +354,10 @@ A3 = sympy.MatrixSymbol("A", 3, 3)
 W31 = sympy.MatrixSymbol("w", 3, 1)
 
 
-def test_orthogonal_hypothesis_draws_exact_orthogonal_matrices() -> None:
-    kept = Claim(
-        "orth-norm",
+def norm_kept(key: str) -> Claim:
+    """``‖V w‖² = ‖w‖²`` for orthogonal ``V``: the claim the orthogonality tests use."""
+    return Claim(
+        key,
         (V3 * W31).T * (V3 * W31),
         "=",
         W31.T * W31,
@@ -364,6 +365,10 @@ def test_orthogonal_hypothesis_draws_exact_orthogonal_matrices() -> None:
         label=None,
         register=False,
     )
+
+
+def test_orthogonal_hypothesis_draws_exact_orthogonal_matrices() -> None:
+    kept = norm_kept("orth-norm")
     assert kept.identity().kind == "randomized identity"
     dropped = Claim(
         "orth-dropped", (V3 * W31).T * (V3 * W31), "=", W31.T * W31, label=None, register=False
@@ -417,15 +422,7 @@ def test_two_structures_on_one_symbol_are_refused() -> None:
 
 
 def test_derivation_steps_use_the_orthogonal_hypothesis() -> None:
-    claim = Claim(
-        "orth-chain",
-        (V3 * W31).T * (V3 * W31),
-        "=",
-        W31.T * W31,
-        given=[sympy.Q.orthogonal(V3)],
-        label=None,
-        register=False,
-    )
+    claim = norm_kept("orth-chain")
     claim.derivation().eq(W31.T * V3.T * V3 * W31, "transpose of a product").eq(
         W31.T * W31, "V^T V = I"
     ).qed()
