@@ -567,7 +567,7 @@ PHONE_LAYOUT = """
   const width = window.innerWidth;
   const WIDE = "article div.math, article mjx-container[display='true'], " +
     "article .pst-scrollable-table-container, article .cell_output pre, " +
-    "article table.dlhw-checks td:first-child";
+    "article table.dlhw-checks td:first-child, article .dlhw-figure-scroll";
   const describe = (e) => (e.querySelector("mjx-assistive-mml, th, code") || e)
     .textContent.trim().replace(/\\s+/g, " ").slice(0, 60);
   const uncued = [...document.querySelectorAll(WIDE)].filter((e) =>
@@ -592,7 +592,13 @@ PHONE_LAYOUT = """
       const box = c.getBoundingClientRect();
       return box.width > 0 && (box.right > width + 1 || box.left < -1);
     }).map((c) => c.textContent.trim().slice(0, 30));
+  // figures drawn at 100 dpi with 9 pt text: below 72 % of their width the text is < 9 px
+  const figures = "article .cell_output img, article figure > img[src$='.png']";
+  const smallFigures = [...document.querySelectorAll(figures)].filter(
+    (i) => i.naturalWidth && i.getBoundingClientRect().width < 0.72 * i.naturalWidth - 1
+  ).map((i) => (i.alt || i.src).slice(0, 60));
   return {
+    smallFigures,
     marked: document.documentElement.dataset.dlhwWideMarked === "1",
     pageScroll: document.documentElement.scrollWidth - width,
     uncued, clipped, cutLeft, offscreen,
@@ -607,6 +613,8 @@ def test_a_chapter_reads_at_phone_width(page: Page, chapter: str) -> None:
     seen = visit(page, chapter)
     wait_for_math(page)
     page.wait_for_function("document.documentElement.dataset.dlhwWideMarked === '1'")
+    page.wait_for_function("[...document.images].every((i) => i.complete)")
+    page.wait_for_timeout(300)  # dlhw.js marks again after the images have loaded
     layout = page.evaluate(PHONE_LAYOUT)
     seen.settle()
     problems = []
@@ -616,6 +624,7 @@ def test_a_chapter_reads_at_phone_width(page: Page, chapter: str) -> None:
     problems += [f"wide block clipped (does not scroll): {t}" for t in layout["clipped"]]
     problems += [f"formula cut off on the left: {t}" for t in layout["cutLeft"]]
     problems += [f"check-table cell off screen: {t}" for t in layout["offscreen"]]
+    problems += [f"figure text below 9 px: {t}" for t in layout["smallFigures"]]
     target = SCREENSHOTS / "phone" / PurePosixPath(chapter).with_suffix(".png")
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=target, full_page=False)

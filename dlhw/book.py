@@ -189,6 +189,22 @@ def glue_number(key: str, value: object, digits: int = 3) -> None:
     glue_math(key, number(value, digits) if counted else sci(as_real(value, "value"), digits))
 
 
+def glue_figure(key: str, figure: object) -> None:
+    """Glue a matplotlib figure for a ``{glue:figure}`` directive, without showing it here.
+
+    Raises
+    ------
+    TypeError
+        If ``figure`` is not a matplotlib figure.
+    """
+    key = _text(key, "key")
+    from matplotlib.figure import Figure
+
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    _glue(key, figure)
+
+
 def show_source(obj: object) -> Any:
     """Return the source of a function or class of ``dlhw``, without its docstring.
 

@@ -76,8 +76,22 @@ document.addEventListener("DOMContentLoaded", () => {
 (() => {
   const WIDE = "article div.math, article mjx-container[display='true'], " +
     "article .pst-scrollable-table-container, article .cell_output pre, " +
-    "article table.dlhw-checks td:first-child";
+    "article table.dlhw-checks td:first-child, article .dlhw-figure-scroll";
+  // Figures are drawn by matplotlib at 100 dpi with text of at least 9 pt, that is
+  // 12.5 image pixels: shown below 72 % of their width, their text would be smaller than
+  // 9 CSS pixels. On a narrow screen they keep that width and scroll sideways instead.
+  const FIGURE_SCALE = 0.72;
+  const FIGURES = "article .cell_output img, article figure > img[src$='.png']";
+  const keepReadable = () => {
+    for (const img of document.querySelectorAll(FIGURES)) {
+      if (!img.naturalWidth) continue;
+      const box = img.closest("figure") || img.parentElement;
+      box.classList.add("dlhw-figure-scroll");
+      img.style.minWidth = `${Math.round(FIGURE_SCALE * img.naturalWidth)}px`;
+    }
+  };
   const mark = () => {
+    keepReadable();
     for (const e of document.querySelectorAll(WIDE)) {
       const wide = e.scrollWidth > e.clientWidth + 1 &&
         ["auto", "scroll"].includes(getComputedStyle(e).overflowX);
@@ -100,6 +114,7 @@ document.addEventListener("DOMContentLoaded", () => {
     if (startup && startup.promise) startup.promise.then(mark);
     else mark();
   });
+  window.addEventListener("load", later);  // images that arrived after the first marking
 })();
 
 // Search snippets: Sphinx shows the text around the term, taken from the page's HTML,
