@@ -239,6 +239,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"{_kib(MEASUREMENTS[heaviest]['own_bytes'])} "
         f"({_kib(MEASUREMENTS[heaviest]['all_bytes'])} with theme, scripts, fonts)"
     )
+    sent = max(MEASUREMENTS, key=lambda p: MEASUREMENTS[p]["gzip_bytes"])
+    write(
+        f"largest transfer, text compressed as a static host sends it: {sent}, "
+        f"{_kib(MEASUREMENTS[sent]['gzip_bytes'])} "
+        f"({_kib(MEASUREMENTS[sent]['all_bytes'])} uncompressed)"
+    )
     for page, m in sorted(MEASUREMENTS.items()):
         for block in m["wide_blocks"]:
             write(f"wider than the text column at 1280 px: {page}: {block}")

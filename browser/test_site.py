@@ -11,6 +11,8 @@ uses them, and the largest chapter is also read from a downloaded copy (``file:/
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import re
 import time
 from dataclasses import dataclass, field
@@ -180,6 +182,14 @@ async () => {
 """
 
 
+# formats that are compressed already: a server sends them as they are
+COMPRESSED_ALREADY = (".png", ".jpg", ".woff", ".woff2", ".pdf")
+
+# The most a page may transfer with its theme, scripts and fonts, compressed as a static
+# host sends text (issue: heaviest page <= 1.5 MB)
+MAX_TRANSFER_BYTES = 1_500_000
+
+
 @dataclass
 class Visit:
     """What the browser saw while loading one page."""
@@ -225,6 +235,12 @@ class Visit:
         else:
             key = "other"
         self.bytes_by_kind[key] = self.bytes_by_kind.get(key, 0) + size
+        # what a static host that compresses text (as GitHub Pages does) would send
+        with contextlib.suppress(Exception):  # a body may be gone after a redirect
+            body = response.body()
+            text = not urlsplit(response.url).path.endswith(COMPRESSED_ALREADY)
+            sent = len(gzip.compress(body, 6)) if text else len(body)
+            self.bytes_by_kind["gzip"] = self.bytes_by_kind.get("gzip", 0) + sent
 
     def settle(self) -> None:
         """Wait (polling, not a fixed sleep) until no request is in flight."""
@@ -331,7 +347,8 @@ def test_page_reads_cleanly(page: Page, site_page: str) -> None:
         else None,
         "html_bytes": (SITE / site_page).stat().st_size,
         "own_bytes": seen.bytes_by_kind.get("html", 0) + seen.bytes_by_kind.get("own_images", 0),
-        "all_bytes": sum(seen.bytes_by_kind.values()),
+        "all_bytes": sum(v for k, v in seen.bytes_by_kind.items() if k != "gzip"),
+        "gzip_bytes": seen.bytes_by_kind.get("gzip", 0),
         "images": len(images),
         "wide_blocks": page.evaluate(WIDE_BLOCKS),
     }
@@ -340,6 +357,11 @@ def test_page_reads_cleanly(page: Page, site_page: str) -> None:
 
     problems = seen.network_problems() + math_problems(math)
     problems += [f"raw repr printed by a cell: {text}" for text in page.evaluate(RAW_REPRS)]
+    if seen.bytes_by_kind.get("gzip", 0) > MAX_TRANSFER_BYTES:
+        problems.append(
+            f"the page transfers {seen.bytes_by_kind['gzip']:,} bytes compressed, "
+            f"more than {MAX_TRANSFER_BYTES:,}"
+        )
     for image in images:
         if image["width"] == 0:
             problems.append(f"image not loaded: {image['src']}")
