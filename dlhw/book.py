@@ -98,6 +98,30 @@ def sci(value: object, digits: int = 3) -> str:
     return f"{mantissa:.{digits}g} \\times 10^{{{exponent}}}"
 
 
+def power_of_ten(value: object) -> str:
+    """Format a power of ten as LaTeX, ``10^{k}``, for tolerances and reduction factors.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is not a positive power of ten.
+
+    Examples
+    --------
+    >>> power_of_ten(1e-9), power_of_ten(1000)
+    ('10^{-9}', '10^{3}')
+    """
+    x = as_real(value, "value")
+    if not x > 0:
+        raise ValueError(f"value must be a positive power of ten, got {x!r}")
+    exponent = round(math.log10(x))
+    if not math.isclose(x, 10.0**exponent, rel_tol=1e-9):
+        raise ValueError(f"value must be a power of ten, got {x!r}")
+    return f"10^{{{exponent}}}"
+
+
 def sci_text(value: object, digits: int = 3) -> str:
     """Format ``value`` for running text: ``9.33 × 10⁻⁴`` with Unicode superscripts.
 

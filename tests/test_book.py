@@ -47,6 +47,7 @@ def test_scientific_notation_for_text_and_math() -> None:
     assert book.sci(12345.0, 2) == "1.2 \\times 10^{4}"
     assert book.sci(9.96e-5, 2) == "1 \\times 10^{-4}"
     assert book.number(2.0) == "2"
+    assert book.power_of_ten(1e-12) == "10^{-12}"
 
 
 BAD_CALLS = [
@@ -58,6 +59,9 @@ BAD_CALLS = [
     (lambda: book.glue_figure("k", [1, 2]), TypeError, "figure"),
     (lambda: book.sci(1.0, 0), ValueError, "digits"),
     (lambda: book.number(True), TypeError, "value"),
+    (lambda: book.power_of_ten(0.0), ValueError, "value"),
+    (lambda: book.power_of_ten(2e-3), ValueError, "value"),
+    (lambda: book.power_of_ten("1"), TypeError, "value"),
 ]
 
 
