@@ -250,7 +250,7 @@ def digits_standin(settings: StandIn | None = None) -> ImageData:
     This is *not* CIFAR-10: the images are handwritten digits and the classes are
     ``'0'`` … ``'9'``. It has CIFAR-10's format (uint8 RGB, 32 × 32, 10 classes) and a
     few of its nuisances (position, colour, brightness, noise), so the same code runs on
-    both. Each of the 1,797 images of :func:`sklearn.datasets.load_digits` (intensities
+    both. Each of the 1,797 images of ``sklearn.datasets.load_digits`` (intensities
     ``g`` in ``0..16``) is transformed as follows, with one random stream seeded by
     ``settings.seed``:
 

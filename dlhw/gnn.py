@@ -1478,6 +1478,8 @@ class GCNRun:
         Fraction of the other nodes predicted correctly.
     misfit_train_nodes
         Training nodes whose prediction differs from their label.
+    parameters
+        The trained weights and biases ``(W_1, b_1, W_2, b_2, ...)``, copies.
     """
 
     losses: FloatArray
@@ -1488,6 +1490,7 @@ class GCNRun:
     train_nodes: tuple[int, ...]
     test_accuracy: float
     misfit_train_nodes: tuple[int, ...]
+    parameters: tuple[FloatArray, ...] = ()
 
 
 def _class_labels(labels: ArrayLike, n: int) -> IntArray:
@@ -1562,6 +1565,8 @@ def train_gcn(
     >>> run = train_gcn(A, y, epochs=200, seed=0)
     >>> bool(run.losses[-1] < run.losses[0]), run.embedding.shape
     (True, (34, 2))
+    >>> [p.shape for p in run.parameters]
+    [(34, 2), (2,), (2, 2), (2,)]
     """
     A = adjacency_matrix(adjacency)
     if A.ndim != 2:
@@ -1615,6 +1620,7 @@ def train_gcn(
         train_nodes=train,
         test_accuracy=accuracy,
         misfit_train_nodes=tuple(v for v in train if predictions[v] != y[v]),
+        parameters=tuple(p.copy() for p in model.parameters()),
     )
 
 

@@ -50,7 +50,7 @@ MAX_CHANNELS = 4096
 MAX_PADDING = MAX_SIDE
 #: Largest seed (torch seeds are 64-bit).
 MAX_SEED = 2**63 - 1
-#: The stages: (name, channel multiple of the width, stride of the first block).
+#: Per stage, its name, the multiple of the width it has and the stride of its first block.
 STAGES = (("layer1", 1, 1), ("layer2", 2, 2), ("layer3", 4, 2), ("layer4", 8, 2))
 
 
@@ -615,6 +615,7 @@ def random_flip(
 # --------------------------------------------------------------------------- schedules
 
 ScheduleKind = Literal["constant", "annealed", "warmup_cosine"]
+#: The schedule kinds, in the order the book compares them.
 SCHEDULES: tuple[ScheduleKind, ...] = ("constant", "annealed", "warmup_cosine")
 
 

@@ -422,3 +422,37 @@ def test_bad_counts_rejected(value: object) -> None:
         db.make_mlp(value)  # type: ignore[arg-type]
     with pytest.raises((ValueError, TypeError), match="count"):
         db.digit_images(value)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------- cached runs (S0-Q1)
+
+
+def test_cached_runs_state_the_module_defaults() -> None:
+    """The chapter's two cached runs use the experiments' default settings, and their files load."""
+    from dlhw import cached_runs, runs
+
+    degradation = cached_runs.get("debugging-degradation")
+    zero_grad = cached_runs.get("debugging-zero-grad")
+    assert degradation.settings == db.DegradationSettings()
+    assert zero_grad.settings == db.ZeroGradSettings()
+    stored = runs.load(degradation)
+    assert {key.split("/")[0] for key in stored.arrays} == set(db.VARIANTS)
+    assert stored.arrays["deep/grad_norms"].shape == (31, 20)
+    assert runs.load(zero_grad).arrays["train_loss_buggy"].shape == (251,)
+
+
+def test_cached_compute_functions_match_the_experiments() -> None:
+    """The compute functions of the runs return the experiments' arrays (short settings)."""
+    from dlhw import cached_runs
+
+    short = db.DegradationSettings(deep_depth=4, training=db.TrainSettings(epochs=1))
+    arrays = cached_runs._debugging_degradation(short)
+    direct = db.degradation_experiment(short)
+    for name, curves in direct.items():
+        np.testing.assert_array_equal(arrays[f"{name}/train_error"], curves["train_error"])
+        np.testing.assert_array_equal(arrays[f"{name}/grad_norms"], curves["grad_norms"])
+    quick = db.ZeroGradSettings(epochs=2)
+    np.testing.assert_array_equal(
+        cached_runs._debugging_zero_grad(quick)["loss_buggy"],
+        db.zero_grad_experiment(quick)["loss_buggy"],
+    )

@@ -386,6 +386,30 @@ def test_training_is_reproducible_and_fits_the_story() -> None:
     assert np.array_equal(run.predictions, run.probabilities.argmax(axis=1))
 
 
+def test_run_parameters_reproduce_the_run() -> None:
+    A, y = gnn.karate_club()
+    run = gnn.train_gcn(A, y, seed=0)
+    W1, b1, W2, b2 = run.parameters
+    A_hat = gnn.gcn_adjacency(A)
+    hidden = np.tanh(A_hat @ W1 + b1)
+    np.testing.assert_array_equal(hidden, run.embedding)
+    logits = A_hat @ hidden @ W2 + b2
+    assert np.array_equal(logits.argmax(axis=1), run.predictions)
+    # copies: changing them does not change a second run, nor the record
+    W1[:] = 0.0
+    assert gnn.train_gcn(A, y, seed=0).parameters[0].any()
+
+
+def test_weight_decay_trades_a_training_misfit_for_held_out_errors() -> None:
+    A, y = gnn.karate_club()
+    regularised = gnn.train_gcn(A, y, seed=0)
+    free = gnn.train_gcn(A, y, weight_decay=0.0, seed=0)
+    assert regularised.misfit_train_nodes == (8,)
+    assert regularised.test_accuracy == 1.0
+    assert free.misfit_train_nodes == ()
+    assert free.test_accuracy < 1.0
+
+
 def test_training_with_gradient_descent_and_no_hidden_layer() -> None:
     A, y = gnn.karate_club()
     run = gnn.train_gcn(A, y, hidden=(), optimizer="gd", learning_rate=0.5, epochs=50, seed=0)

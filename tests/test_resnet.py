@@ -507,3 +507,23 @@ def test_bad_base_rates_are_rejected(value: object) -> None:
 def test_bad_epochs_are_rejected(value: object) -> None:
     with pytest.raises((TypeError, ValueError), match="epochs"):
         resnet.train(replace(QUICK, epochs=value))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the cached run
+
+
+def test_image_classification_run_settings_build_train_settings() -> None:
+    from dlhw import cached_runs
+
+    run = cached_runs.get("image-classification")
+    assert run.path == "docs/practice/image_classification.npz"
+    for kind in cached_runs.IMAGE_KINDS:
+        s = cached_runs.image_train_settings(kind, 3)
+        assert s.schedule.kind == kind
+        assert s.epochs == 3
+        assert s.width == cached_runs.IMAGE_SETTINGS["width"]
+        assert s.threads == 1
+        assert s.augment
+        assert s.padding == 4
+    with pytest.raises(ValueError, match="kind"):
+        cached_runs.image_train_settings("cosine", 1)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 # ruff: noqa: ARG005 (every adversarial value is made by a lambda of the good value)
 import argparse
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -270,9 +271,12 @@ def _baselines() -> dict[str, Callable[[], dict[str, Any]]]:
         "book.sci": lambda: {"value": 1234.5},
         "book.sci_text": lambda: {"value": 1234.5},
         "book.number": lambda: {"value": 1234.5},
+        "book.power_of_ten": lambda: {"value": 1e-3},
+        "book.glue_figure": lambda: {"key": "k", "figure": _figure()},
         "book.show_source": lambda: {"obj": _show_source_target},
         # cached runs, runs
         "cached_runs.get": lambda: {"name": next(iter(_attr("cached_runs", "RUNS")))},
+        "cached_runs.image_train_settings": lambda: {"kind": "constant", "epochs": 1},
         "runs.settings_dict": lambda: {"settings": {"a": 1}},
         "runs.load": lambda: {"run": demo_run(), "root": demo_root()},
         "runs.regenerate": lambda: {"run": demo_run(), "root": demo_root()},
@@ -712,27 +716,8 @@ def _baselines() -> dict[str, Callable[[], dict[str, Any]]]:
             "what": "the iterates",
             "cause": "X is too large",
         },
-        # views
-        "views.centred_svd": lambda: {"X": X6},
-        "views.one_hot": lambda: {"labels": [0, 1, 2], "classes": 3},
-        "views.label_scatter": lambda: {"labels": [0, 1, 2], "classes": 3},
-        "views.pca": lambda: {"X": X6, "dim": 2},
-        **{
-            f"views.{n}": lambda: {"X": X6, "labels": [0, 1, 2, 0, 1, 2], "classes": 3}
-            for n in ("canonical_correlations", "cca", "fit_linear_classifier")
-        },
-        "views.pair_correlation": lambda: {
-            "X": X6,
-            "labels": [0, 1, 2, 0, 1, 2],
-            "a": [1.0, 0.0, 0.0],
-            "b": [0.0, 1.0, 0.0],
-            "classes": 3,
-        },
-        "views.accuracy": lambda: {
-            "model": linear_classifier(),
-            "X": X6,
-            "labels": [0, 1, 2, 0, 1, 2],
-        },
+        # embeddings
+        "embeddings.one_hot": lambda: {"labels": [0, 1, 2], "classes": 3},
     }
 
 
@@ -740,6 +725,15 @@ def _demo_compute(settings: Any) -> dict[str, Any]:
     import numpy as np
 
     return {"loss": np.arange(settings["steps"], dtype=float)}
+
+
+def _figure() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure()
 
 
 def _matrix_symbol() -> Any:
@@ -1313,7 +1307,8 @@ def run_module(module: str, timeout: float) -> list[dict[str, Any]]:  # noqa: PL
             proc.wait()
             return records
         timed_out = proc.poll() is None
-        os.killpg(proc.pid, 9)
+        with contextlib.suppress(ProcessLookupError):  # the worker may have exited already
+            os.killpg(proc.pid, 9)
         proc.wait()
         if current is None:  # died or stalled between calls: give up on the module
             records.append(
