@@ -28,11 +28,12 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -96,6 +97,34 @@ BUILD_MUTANTS = [
         "optimization/deep-linear.md",
         "the layer gradients are halved",
     ),
+    BuildMutant(
+        "dlhw/gnn.py",
+        "self.grad_b = G.sum(axis=0)",
+        "self.grad_b = G.mean(axis=0)",
+        "graphs/karate-gcn.md",
+        "the graph layer's bias gradient averages over the nodes instead of summing",
+    ),
+    BuildMutant(
+        "dlhw/debugging.py",
+        "w, previous = w - eta * _gradient(A[rows], b[rows], w) + mu * (w - previous), w",
+        "w, previous = w - eta * _gradient(A[rows], b[rows], w) + mu * (previous - w), w",
+        "practice/debugging.md",
+        "heavy-ball momentum pushes against the last step",
+    ),
+    BuildMutant(
+        "dlhw/color_organ.py",
+        "d_low = -wc * x / (1 + x**2) ** 1.5",
+        "d_low = -wc * x / (1 + x**2) ** 0.5",
+        "practice/colour-organ.md",
+        "the hand-derived low-pass derivative has the wrong power",
+    ),
+    BuildMutant(
+        "dlhw/resnet.py",
+        "count = conv(3, a, b) + 2 * b + conv(3, b, b) + 2 * b",
+        "count = conv(3, a, b) + 2 * b + conv(3, b, b) + b",
+        "practice/image-classification.md",
+        "the parameter formula forgets the shift of a block's second batch norm",
+    ),
 ]
 
 
@@ -141,9 +170,13 @@ def run_claim_mutants(page: str) -> dict[str, object]:
 
 
 def build_fails(mutant: BuildMutant) -> tuple[bool, str]:
-    """Build the mutant's page alone with the edited module; return whether it failed."""
-    target = ROOT / mutant.file
-    original = target.read_text()
+    """Build the mutant's page alone on an edited copy of ``dlhw``; return whether it failed.
+
+    The checkout is never edited: the copy goes first on ``PYTHONPATH``, where the kernel
+    that executes the page imports it, so several mutants can build at once. A mutant
+    that the copy did not reach would survive, so a kill also shows the copy was used.
+    """
+    original = (ROOT / mutant.file).read_text()
     if original.count(mutant.old) != 1:
         raise SystemExit(
             f"build mutant out of date, line not found once in {mutant.file}: {mutant.old}"
@@ -151,31 +184,33 @@ def build_fails(mutant: BuildMutant) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         make_tree([str(DOCS / mutant.page)], work / "src")
-        target.write_text(original.replace(mutant.old, mutant.new))
-        try:
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "sphinx",
-                    "-b",
-                    "html",
-                    "-n",
-                    "-W",
-                    "-q",
-                    "-c",
-                    str(ROOT),
-                    str(work / "src"),
-                    str(work / "html"),
-                ],
-                cwd=ROOT,
-                env={**os.environ, "DLHW_JUPYTER_CACHE": str(work / "cache")},
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        finally:
-            target.write_text(original)
+        shutil.copytree(
+            ROOT / "dlhw", work / "pkg" / "dlhw", ignore=shutil.ignore_patterns("__pycache__")
+        )
+        (work / "pkg" / mutant.file).write_text(original.replace(mutant.old, mutant.new))
+        (work / "pkg" / "docs").symlink_to(DOCS)  # cached runs are found beside the package
+        path = os.pathsep.join(filter(None, [str(work / "pkg"), os.environ.get("PYTHONPATH")]))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sphinx",
+                "-b",
+                "html",
+                "-n",
+                "-W",
+                "-q",
+                "-c",
+                str(ROOT),
+                str(work / "src"),
+                str(work / "html"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DLHW_JUPYTER_CACHE": str(work / "cache"), "PYTHONPATH": path},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     output = result.stdout + result.stderr
     return result.returncode != 0 and "ProofError" in output, output[-400:]
 
@@ -216,10 +251,10 @@ def main() -> int:
                     failed = True
                     print(f"UNCHECKED {docname}: claims without checks: {outcome['unchecked']}")
     if not args.claims_only:
-        for mutant in BUILD_MUTANTS:
-            if args.pages and mutant.page not in pages:
-                continue
-            killed, tail = build_fails(mutant)
+        chosen = [m for m in BUILD_MUTANTS if not args.pages or m.page in pages]
+        with ThreadPoolExecutor(args.jobs) as threads:  # each build is its own process
+            outcomes = list(threads.map(build_fails, chosen))
+        for mutant, (killed, tail) in zip(chosen, outcomes, strict=True):
             print(
                 f"{'killed  ' if killed else 'SURVIVED'}  build mutant {mutant.file}: {mutant.why}"
             )
