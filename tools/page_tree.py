@@ -10,9 +10,11 @@ written), and ``{doc}`` links to dropped chapters become plain text.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -29,6 +31,27 @@ def _docname(page: Path, root: Path) -> str:
     return page.relative_to(root).with_suffix("").as_posix()
 
 
+#: A {doc} role: ``{doc}`title <target>``` or ``{doc}`target```.
+_DOC_ROLE = re.compile(r"\{doc\}`(?:([^`<]*?)\s*<([^`>]+)>|([^`<]+))`")
+
+
+def _unlink_dropped(match: re.Match[str], folder: str, dropped: set[str]) -> str:
+    """Turn a {doc} link to a dropped chapter into plain text; keep any other link.
+
+    The target is resolved as Sphinx does: from the root if it starts with ``/``, else
+    from the folder of the page that holds the link (``parity`` in ``learnability/``).
+    """
+    title, titled_target, bare_target = match.groups()
+    target = titled_target or bare_target
+    if target.startswith("/"):
+        docname = target.lstrip("/")
+    else:
+        docname = posixpath.normpath(posixpath.join(folder, target))
+    if docname not in dropped:
+        return match.group(0)
+    return title if titled_target else docname
+
+
 def make_tree(keep: list[str], target: Path) -> None:
     """Copy docs/ to ``target`` keeping only the chapter pages in ``keep``."""
     wanted = {Path(k).resolve() for k in keep} | {(DOCS / k).resolve() for k in keep}
@@ -43,12 +66,12 @@ def make_tree(keep: list[str], target: Path) -> None:
         else:
             (target / page.relative_to(DOCS)).unlink()
             dropped.append(name)
+    gone = set(dropped)
     for md in target.rglob("*.md"):
-        text = md.read_text()
-        for doc in dropped:
-            text = re.sub(r"\{doc\}`([^`<]*?)\s*<[^`>]*" + re.escape(doc) + r">`", r"\1", text)
-            text = re.sub(r"\{doc\}`[./]*" + re.escape(doc) + r"`", doc, text)
-        md.write_text(text)
+        unlink = partial(
+            _unlink_dropped, folder=md.parent.relative_to(target).as_posix(), dropped=gone
+        )
+        md.write_text(_DOC_ROLE.sub(unlink, md.read_text()))
     fix_toctree(target / "index.md", dropped, kept)
 
 
