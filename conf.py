@@ -119,8 +119,16 @@ MACROS = {
 mathjax3_config = {
     # myst-parser adds this option at every build; stating it keeps the configuration the
     # same from build to build (otherwise Sphinx sees a change and re-reads everything)
-    "options": {"processHtmlClass": "tex2jax_process|mathjax_process|math|output_area"},
+    "options": {
+        "processHtmlClass": "tex2jax_process|mathjax_process|math|output_area",
+        # ui/lazy (below) typesets a formula once it is within this distance of the window
+        "lazyMargin": "1000px",
+    },
     "tex": {"macros": MACROS},
+    # Typeset formulas as they come near the window, not all at load: a chapter holds
+    # hundreds, which take seconds; the reader waits only for those in view. MathJax
+    # typesets the rest before the page is printed.
+    "loader": {"load": ["ui/lazy"]},
 }
 
 # --- the PDF (nox -s pdf): LaTeX through XeLaTeX, for the Unicode of the prose --------
@@ -153,9 +161,9 @@ latex_elements = {
 latex_show_urls = "no"
 if root_doc == "pdf":
     sys.path.insert(0, str(ROOT / "tools"))
-    from pdf_tree import APPENDICES
+    from pdf_tree import appendices
 
-    latex_appendices = list(APPENDICES)
+    latex_appendices = appendices()
     # the appendices are in no toctree of the PDF's root page, by design
     suppress_warnings = ["toc.not_included"]
     # the API reference stays on the web: in print, a name of the package is plain code

@@ -298,3 +298,38 @@ def test_find_cycle() -> None:
 
     assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": [], "b": ["a"]}) == []
+
+
+def _add_ledger(src: Path, part: str) -> None:
+    """Give the small book a ledger: the tally page and the page of one part."""
+    (src / "ledger.md").write_text(
+        "# Ledger\n\n```{dlhw-ledger}\n```\n\n```{toctree}\nledger-part\n```\n"
+    )
+    (src / "ledger-part.md").write_text(
+        f"# Ledger: part\n\n```{{dlhw-ledger}}\n:part: {part}\n```\n"
+    )
+    (src / "index.md").write_text(INDEX.replace("part/squares\n", "part/squares\nledger\n"))
+
+
+def test_the_ledger_has_a_tally_and_a_page_per_part(tmp_path: Path) -> None:
+    """The tally counts the chapter and links it to its part's page, which lists its checks."""
+    src = make_book(tmp_path)
+    _add_ledger(src, "part")
+    result = build(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    tally = (tmp_path / "html" / "ledger.html").read_text()
+    assert re.search(r'<a class="reference internal" href="ledger-part.html">Squares</a>', tally)
+    assert "1 numbered statements in 1 chapters" in tally
+    assert "t-square" not in tally  # the checks are on the part's page
+    part = (tmp_path / "html" / "ledger-part.html").read_text()
+    assert "t-square" in part
+    assert "2 checks, 0 experiments" in part  # both checks of the chapter
+
+
+def test_a_chapter_whose_part_has_no_ledger_page_breaks_the_build(tmp_path: Path) -> None:
+    """A ledger page for another folder leaves the chapter without one: the build says so."""
+    src = make_book(tmp_path)
+    _add_ledger(src, "elsewhere")
+    result = build(tmp_path)
+    assert result.returncode != 0
+    assert "no ledger page has ':part: part'" in result.stdout + result.stderr

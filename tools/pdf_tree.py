@@ -22,8 +22,23 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 _TOCTREE = re.compile(r"```\{toctree\}\n(.*?)```\n", flags=re.DOTALL)
 
 
-#: Pages that close the PDF, as appendices (``latex_appendices`` in ``conf.py``).
+#: Pages that close the PDF, as appendices (``latex_appendices`` in ``conf.py``); the
+#: ledger's pages per part follow the ledger (see :func:`appendices`).
 APPENDICES = ("method", "ledger", "map", "problems", "bibliography")
+
+
+def appendices(docs: Path = DOCS) -> list[str]:
+    """Return the PDF's appendices: :data:`APPENDICES`, each followed by its toctree's pages.
+
+    LaTeX appendices take no toctree along, so the ledger's pages of the parts of the book
+    become appendices of their own, right after the ledger.
+    """
+    out = []
+    for name in APPENDICES:
+        out.append(name)
+        for block in _TOCTREE.findall((docs / f"{name}.md").read_text()):
+            out += [ln.strip() for ln in block.splitlines() if ln.strip() and ln[0] != ":"]
+    return out
 
 
 def toctrees(index_text: str) -> list[str]:
@@ -61,6 +76,10 @@ def make_tree(target: Path) -> None:
     index = (DOCS / "index.md").read_text()
     out = ["# Deep learning, derivations checked", "", preface(index), "", *toctrees(index), ""]
     (target / "pdf.md").write_text("\n\n".join(out))
+    # their toctrees' pages are appendices of their own (LaTeX writes no toctree node)
+    for name in APPENDICES:
+        page = target / f"{name}.md"
+        page.write_text(_TOCTREE.sub("", page.read_text()))
     # the web's landing page, API reference and build status are not part of the book
     (target / "index.md").unlink()
     (target / "status.md").unlink()

@@ -154,7 +154,9 @@ class BookCollector(EnvironmentCollector):
         )
         from dlhw.sphinxext.pages import dlhw_generated
 
-        data.generated = any(True for _ in doctree.findall(dlhw_generated))
+        generated = list(doctree.findall(dlhw_generated))
+        data.generated = bool(generated)
+        data.ledger_parts = [n["part"] for n in generated if n.get("part")]
         try:
             data.chapter = chapter_of(env, docname)
         except (TypeError, ValueError) as err:

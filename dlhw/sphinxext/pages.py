@@ -12,10 +12,12 @@ import math
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -55,9 +57,17 @@ class _GeneratedDirective(SphinxDirective):
 
 
 class LedgerDirective(_GeneratedDirective):
-    """``{dlhw-ledger}``: every statement and check of the book."""
+    """``{dlhw-ledger}``: the book's tally, one row per chapter.
+
+    With ``:part: graphs``, every statement and check of the chapters in that folder.
+    """
 
     kind = "ledger"
+    option_spec: ClassVar[dict[str, Any]] = {"part": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        """Put down the placeholder, with the part it is for ("" for the tally)."""
+        return [dlhw_generated(kind=self.kind, part=self.options.get("part", ""))]
 
 
 class ProblemIndexDirective(_GeneratedDirective):
@@ -251,11 +261,17 @@ def fully_checked(app: Sphinx, label: str, seen: set[str] | None = None) -> tupl
     return True, ""
 
 
-def ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
-    """Return the ledger: per chapter, its statements and its checks."""
+def ledger(app: Sphinx, fromdoc: str, part: str = "") -> list[nodes.Node]:
+    """Return the ledger of one part of the book (a folder of chapters), or the book's tally.
+
+    With ``part``: a tally per chapter, then its statements, checks and experiments. Without:
+    the book's totals and one row per chapter, linked to its part's ledger page.
+    """
     env = app.env
     report = mutant_report(app)
     out: list[nodes.Node] = []
+    chapters = [d for d in book_order(app) if not part or d.split("/", maxsplit=1)[0] == part]
+    rows: list[list[nodes.entry]] = []
     totals = {
         "statements": 0,
         "full": 0,
@@ -266,7 +282,7 @@ def ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
         "mutants": 0,
     }
     sections: list[nodes.Node] = []
-    for docname in book_order(app):
+    for docname in chapters:
         page = pages(env)[docname]
         heading = nodes.rubric("", "", link(app, fromdoc, docname, "", page.title))
         proofs = [r for r in page.records if r.get("kind") in PROOF_GRADE]
@@ -287,6 +303,16 @@ def ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
             killed=totals["killed"] + killed,
             mutants=totals["mutants"] + total,
         )
+        rows.append(
+            [
+                cell(link(app, fromdoc, ledger_page(app, docname), "", page.title)),
+                *(cell(f"{n}") for n in (len(page.statements), full, by_hand, len(proofs))),
+                cell(f"{len(experiments)}"),
+                cell(f"{killed} of {total}" if total else "not run"),
+            ]
+        )
+        if not part:
+            continue
         mutant_text = (
             f"; claim mutants refuted: {killed} of {total}" if total else "; claim mutants: not run"
         )
@@ -319,13 +345,34 @@ def ledger(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
     out.append(
         nodes.paragraph(
             "",
-            f"{totals['statements']} numbered statements in {len(book_order(app))} chapters; "
+            f"{totals['statements']} numbered statements in {len(chapters)} chapters; "
             f"{totals['full']} are fully checked (they and everything they use have a proof-grade "
             f"check); {totals['by_hand']} state a formula by hand. {totals['checks']} checks and "
             f"{totals['experiments']} experiments.{mutant_summary}",
         )
     )
-    return out + sections
+    if part:
+        return out + sections
+    headers = ["Chapter", "Statements", "Fully checked", "By hand", "Checks", "Experiments"]
+    chapter_rows = table(
+        [*headers, "Mutants refuted"], rows, [30, 11, 10, 8, 10, 12, 13], kind="tally"
+    )
+    return [*out, chapter_rows]
+
+
+def ledger_page(app: Sphinx, docname: str) -> str:
+    """Return the ledger page of the part that holds chapter ``docname``.
+
+    Raises
+    ------
+    sphinx.errors.ExtensionError
+        If no page holds a ``{dlhw-ledger}`` with ``:part:`` for the chapter's folder.
+    """
+    part = docname.split("/", maxsplit=1)[0]
+    for other, page in pages(app.env).items():
+        if part in page.ledger_parts:
+            return other
+    raise ExtensionError(f"dlhw: no ledger page has ':part: {part}' (for {docname})")
 
 
 def problem_index(app: Sphinx, fromdoc: str) -> list[nodes.Node]:
@@ -406,7 +453,7 @@ def resolve(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(dlhw_generated)):
         kind = node["kind"]
         if kind == "ledger":
-            node.replace_self(ledger(app, docname))
+            node.replace_self(ledger(app, docname, node.get("part", "")))
         elif kind == "problems":
             node.replace_self(problem_index(app, docname))
         elif kind == "chapters":

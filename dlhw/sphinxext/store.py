@@ -49,6 +49,8 @@ class PageData:
     problems: dict[str, str] = field(default_factory=dict)
     has_checks_table: bool = False
     generated: bool = False
+    #: the parts (chapter folders) whose ledger this page holds (``{dlhw-ledger}`` ``:part:``)
+    ledger_parts: list[str] = field(default_factory=list)
     build: str = ""
 
 
