@@ -12,6 +12,8 @@ import hashlib
 import shutil
 import subprocess
 import tarfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nox
@@ -40,9 +42,12 @@ def install(session: nox.Session, *groups: str) -> None:
     if stamp.exists() and stamp.read_text() == digest:
         session.log("dependencies unchanged since the last install: skipping pip")
         return
-    requirements = [
-        req for group in wanted for req in nox.project.dependency_groups(PYPROJECT, group)
-    ]
+    # groups include each other: keep the first of each requirement
+    requirements = list(
+        dict.fromkeys(
+            req for group in wanted for req in nox.project.dependency_groups(PYPROJECT, group)
+        )
+    )
     session.install("-e", ".", *requirements)
     stamp.write_text(digest)
 
@@ -92,8 +97,13 @@ def sphinx_args(builder_dir: Path) -> list[str]:
 def docs(session: nox.Session) -> None:
     """Build the book strictly (-n -W), executing pages through jupyter-cache."""
     install(session, "docs")
+    build_docs(session, *session.posargs)
+
+
+def build_docs(session: nox.Session, *args: str) -> None:
+    """Build the whole book strictly as HTML (the venv holds the docs group)."""
     vendor_mathjax(session)
-    session.run("sphinx-build", *sphinx_args(HTML), *session.posargs)
+    session.run("sphinx-build", *sphinx_args(HTML), *args)
     session.log(f"The book is at {(HTML / 'index.html').resolve()}")
 
 
@@ -126,16 +136,20 @@ def pdf(session: nox.Session) -> None:
     again. Needs Debian's TeX Live: ``apt-get install latexmk texlive-xetex
     texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-dejavu-core``.
     """
+    install(session, "docs")
+    build_pdf(session)
+
+
+def build_pdf(session: nox.Session) -> None:
+    """LaTeX build, latexmk, the checks of tools/check_pdf.py; publish it for the site."""
     if shutil.which("latexmk") is None or shutil.which("xelatex") is None:
         session.error(
             "latexmk and xelatex are needed: apt-get install latexmk texlive-xetex "
             "texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-dejavu-core"
         )
-    install(session, "docs")
     vendor_mathjax(session)
     work = BUILD / "pdf"
     session.run("python", "tools/pdf_tree.py", str(work / "src"))
-    session.env["DLHW_ROOT"] = "pdf"
     session.run(
         "sphinx-build",
         "-j",
@@ -149,6 +163,7 @@ def pdf(session: nox.Session) -> None:
         ".",
         str(work / "src"),
         str(work / "latex"),
+        env={"DLHW_ROOT": "pdf"},
     )
     with session.chdir(work / "latex"):
         session.run(
@@ -185,15 +200,18 @@ def notebook(session: nox.Session) -> None:
     if len(session.posargs) != 1:
         session.error("name one page: nox -s notebook -- docs/graphs/walks.md")
     install(session, "docs")
+    run_notebook(session, Path(session.posargs[0]))
+
+
+def run_notebook(session: nox.Session, page_path: Path) -> None:
+    """Build ``page_path`` alone; run its downloaded notebook in a new virtualenv."""
     vendor_mathjax(session)
-    page_path = Path(session.posargs[0])
     work = BUILD / "notebook" / page_path.stem
     session.run("python", "tools/page_tree.py", str(work / "src"), str(page_path))
-    session.env["DLHW_JUPYTER_CACHE"] = str(work / "cache")
     source = f"file://{ROOT.resolve()}"
     session.run(
         "sphinx-build", *STRICT, "-c", ".", "-D", f"dlhw_install_source={source}",
-        str(work / "src"), str(work / "html"),
+        str(work / "src"), str(work / "html"), env={"DLHW_JUPYTER_CACHE": str(work / "cache")},
     )  # fmt: skip
     docname = page_path.relative_to("docs").with_suffix("")
     download = work / "html" / "_sources" / docname.with_suffix(".ipynb")
@@ -274,13 +292,23 @@ def serve(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the tests and the doctests of dlhw."""
     install(session, "test")
-    session.run("pytest", "-n", "2", *session.posargs)
+    run_tests(session, *session.posargs)
+
+
+def run_tests(session: nox.Session, *args: str) -> None:
+    """Run tests/ and the doctests of dlhw/ on both cores."""
+    session.run("pytest", "-n", "2", *args)
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) and mypy --strict on the package."""
     install(session, "lint")
+    run_lint(session)
+
+
+def run_lint(session: nox.Session) -> None:
+    """Ruff's lint and format check, then mypy --strict."""
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -295,8 +323,12 @@ def browser(session: nox.Session) -> None:
     """
     install(session, "browser")
     if not (HTML / "index.html").exists():
-        vendor_mathjax(session)
-        session.run("sphinx-build", *sphinx_args(HTML))
+        build_docs(session)
+    run_browser(session, *session.posargs)
+
+
+def run_browser(session: nox.Session, *args: str) -> None:
+    """Run browser/ against the built site, two Chromiums at a time."""
     session.run(
         "pytest",
         "browser",
@@ -304,8 +336,40 @@ def browser(session: nox.Session) -> None:
         "testpaths=browser",
         "-o",
         "addopts=-ra --strict-config --strict-markers",
-        *session.posargs,
+        # two Chromiums, one per core: axe-core on a chapter is seconds of JavaScript
+        "-n",
+        "2",
+        *args,
     )
+
+
+@nox.session(python=PYTHON, default=False)
+def ci(session: nox.Session) -> None:
+    """Everything CI runs, in one virtualenv (one install of torch instead of four).
+
+    tests, lint, the claim and build mutants, the PDF, the strict HTML build (which
+    publishes the PDF), the browser tests and one chapter's notebook in a fresh venv;
+    each step's time is logged. The first failure stops the run.
+    """
+    install(session, "ci")
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("tests", lambda: run_tests(session)),
+        ("lint", lambda: run_lint(session)),
+        # before the book: the ledger reports the mutants' kill rate
+        ("mutants", lambda: session.run("python", "tools/mutants.py")),
+        # before the HTML build, which links the PDF; it fills the execution cache
+        ("pdf", lambda: build_pdf(session)),
+        ("docs", lambda: build_docs(session)),
+        ("browser", lambda: run_browser(session)),
+        ("notebook", lambda: run_notebook(session, Path("docs/graphs/walks.md"))),
+    ]
+    times = []
+    for name, step in steps:
+        started = time.perf_counter()
+        step()
+        times.append(f"{name} {time.perf_counter() - started:.0f} s")
+        session.log(f"ci: {name} took {times[-1].split()[1]} s")
+    session.log("ci: " + ", ".join(times))
 
 
 @nox.session(python=PYTHON)

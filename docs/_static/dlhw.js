@@ -113,6 +113,16 @@ document.addEventListener("DOMContentLoaded", () => {
     const startup = window.MathJax && window.MathJax.startup;
     if (startup && startup.promise) startup.promise.then(mark);
     else mark();
+    // MathJax typesets formulas lazily, as they come near the window (conf.py): mark
+    // again once a batch of them has been drawn into its container.
+    const article = document.querySelector("article");
+    if (article) {
+      new MutationObserver((records) => {
+        const drawn = (r) => r.target.closest(".math, mjx-container") ||
+          [...r.addedNodes].some((n) => n.nodeName === "MJX-CONTAINER");
+        if (records.some(drawn)) later();
+      }).observe(article, { childList: true, subtree: true });
+    }
   });
   window.addEventListener("load", later);  // images that arrived after the first marking
 })();
