@@ -62,7 +62,7 @@ def exercise_targets_for_latex(app: Sphinx, doctree: nodes.document, _docname: s
     """
     if app.builder.format != "latex":
         return
-    from sphinx_exercise.nodes import (  # type: ignore[import-not-found]
+    from sphinx_exercise.nodes import (
         exercise_enumerable_node,
         exercise_node,
     )
