@@ -257,8 +257,13 @@ PYTHON_EXE = "python3.11" if shutil.which("python3.11") else "python3"
 def mutants(session: nox.Session) -> None:
     """Make claims false one at a time and check that each breaks the build."""
     install(session, "docs")
+    run_mutants(session, *session.posargs)
+
+
+def run_mutants(session: nox.Session, *args: str) -> None:
+    """Run tools/mutants.py; its build mutants build pages, which need MathJax."""
     vendor_mathjax(session)
-    session.run("python", "tools/mutants.py", *session.posargs)
+    session.run("python", "tools/mutants.py", *args)
 
 
 @nox.session(python=PYTHON)
@@ -356,7 +361,7 @@ def ci(session: nox.Session) -> None:
         ("tests", lambda: run_tests(session)),
         ("lint", lambda: run_lint(session)),
         # before the book: the ledger reports the mutants' kill rate
-        ("mutants", lambda: session.run("python", "tools/mutants.py")),
+        ("mutants", lambda: run_mutants(session)),
         # before the HTML build, which links the PDF; it fills the execution cache
         ("pdf", lambda: build_pdf(session)),
         ("docs", lambda: build_docs(session)),
