@@ -303,15 +303,15 @@ def ledger(app: Sphinx, fromdoc: str, part: str = "") -> list[nodes.Node]:
             killed=totals["killed"] + killed,
             mutants=totals["mutants"] + total,
         )
-        rows.append(
-            [
-                cell(link(app, fromdoc, ledger_page(app, docname), "", page.title)),
-                *(cell(f"{n}") for n in (len(page.statements), full, by_hand, len(proofs))),
-                cell(f"{len(experiments)}"),
-                cell(f"{killed} of {total}" if total else "not run"),
-            ]
-        )
-        if not part:
+        if not part:  # the tally: one row, linked to the part's page
+            counts = (len(page.statements), full, by_hand, len(proofs), len(experiments))
+            rows.append(
+                [
+                    cell(link(app, fromdoc, ledger_page(app, docname), "", page.title)),
+                    *(cell(f"{n}") for n in counts),
+                    cell(f"{killed} of {total}" if total else "not run"),
+                ]
+            )
             continue
         mutant_text = (
             f"; claim mutants refuted: {killed} of {total}" if total else "; claim mutants: not run"
