@@ -299,17 +299,22 @@ def visit(page: Page, path: str) -> Visit:
 # no formula in the window is a placeholder any more (the time a reader waits, in ms since
 # navigation start), then typeset the rest of the page as scrolling to the end would, and
 # time that. Returns null after ``timeout`` ms. Afterwards dlhw.js marks wide blocks again.
+# True while a formula in the window is still a lazy placeholder (a formula in a closed
+# dropdown or a hidden cell is not drawn: it waits until shown).
+PLACEHOLDER_IN_VIEW = """
+() => [...document.querySelectorAll("mjx-container > mjx-lazy")].some((lazy) => {
+  const rects = lazy.parentElement.getClientRects();
+  if (!rects.length) return false;
+  const box = lazy.parentElement.getBoundingClientRect();
+  return box.bottom >= 0 && box.top <= window.innerHeight;
+})
+"""
+NO_PLACEHOLDER_IN_VIEW = f"() => !({PLACEHOLDER_IN_VIEW})()"
+
 AWAIT_VISIBLE_THEN_ALL = """
 async (timeout) => {
   const start = performance.now();
-  // (a formula in a closed dropdown or a hidden cell is not drawn: it waits until shown)
-  const placeholderInView = () => [...document.querySelectorAll("mjx-container > mjx-lazy")]
-    .some((lazy) => {
-      const rects = lazy.parentElement.getClientRects();
-      if (!rects.length) return false;
-      const box = lazy.parentElement.getBoundingClientRect();
-      return box.bottom >= 0 && box.top <= window.innerHeight;
-    });
+  const placeholderInView = PLACEHOLDER_IN_VIEW;
   while (placeholderInView()) {
     if (performance.now() - start > timeout) return null;
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -322,7 +327,7 @@ async (timeout) => {
   window.dispatchEvent(new Event("resize"));
   return {visible, rest};
 }
-"""
+""".replace("PLACEHOLDER_IN_VIEW", PLACEHOLDER_IN_VIEW.strip())
 
 
 def wait_for_math(page: Page) -> dict[str, Any]:
@@ -394,7 +399,12 @@ GLUE_OUT_OF_PLACE = """
 
 
 def test_page_reads_cleanly(page: Page, site_page: str) -> None:
-    """Errors, requests, math and images of one page, as Chromium loads it."""
+    """Errors, requests, math, images and accessibility of one page, as Chromium loads it.
+
+    axe-core must find no serious or critical violation once the math is typeset (see
+    :func:`axe_problems`); on the index and the chapters also in the dark theme. One
+    load serves both, since typesetting a chapter's math is most of a load's cost.
+    """
     seen = visit(page, site_page)
     math = wait_for_math(page)
     images = page.evaluate(IMAGES)
@@ -436,6 +446,8 @@ def test_page_reads_cleanly(page: Page, site_page: str) -> None:
             'no <link rel="icon">: Chromium then requests /favicon.ico from the '
             "server hosting the book, which answers 404"
         )
+    book_page = site_page == "index.html" or site_page in chapter_pages()
+    problems += axe_problems(page, site_page, dark=book_page)
     assert not problems, f"{site_page}:\n  " + "\n  ".join(problems)
 
 
@@ -455,28 +467,89 @@ def _describe(violation: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def test_accessibility(page: Page, site_page: str) -> None:
-    """axe-core finds no serious or critical violation once the math is typeset.
+# axe-core walks every element; a typeset formula is hundreds of MathJax elements whose
+# glyphs are CSS content, which axe cannot read. So axe skips the formulas (except on
+# MATH_AXE_PAGE) and MATH_ACCESS checks each one directly: MathJax's assistive MathML
+# is there for screen readers, and the formula has the colour of the text around it
+# (of its paragraph, or of its block for a display), whose contrast axe does check.
+OUTSIDE_MATH = {"exclude": [["mjx-container"]]}
+
+MATH_ACCESS = """
+() => [...document.querySelectorAll("mjx-container")].flatMap((formula) => {
+  const text = (formula.textContent || "").trim().slice(0, 60);
+  const problems = [];
+  if (!formula.querySelector(":scope > mjx-assistive-mml math"))
+    problems.push(`formula without MathML for screen readers: ${text}`);
+  let around = formula.parentElement;
+  const ownText = (e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.data.trim());
+  // up through inline wrappers without text of their own (a claim's span), to the
+  // element whose text shares the formula's line or block
+  const inline = (e) => getComputedStyle(e).display.startsWith("inline");
+  while (around.parentElement && !ownText(around) && inline(around))
+    around = around.parentElement;
+  const [mine, theirs] = [formula, around].map((e) => getComputedStyle(e).color);
+  if (mine !== theirs)
+    problems.push(`formula coloured ${mine}, the text around it ${theirs}: ${text}`);
+  return problems;
+}).slice(0, 10)
+"""
+
+
+def _math_axe_page() -> str:
+    """Name the page on which axe also walks the formulas (the first chapter)."""
+    return (chapter_pages() or ["index.html"])[0]
+
+
+def axe_problems(page: Page, site_page: str, *, dark: bool) -> list[str]:
+    """Run axe-core on the loaded, typeset page; describe its blocking violations.
 
     All rules run in the light theme, except colour contrast on the API module pages:
     it is the most expensive rule, the theme's own parts are the same on every page, and
     the module pages come from one autodoc template and use no colours that the chapters
-    and the API index (both checked) do not. On the index and the chapters, colour
-    contrast is checked again in the dark theme.
+    and the API index (both checked) do not. With ``dark``, colour contrast is checked
+    again in the dark theme (the page is left in it).
     """
-    visit(page, site_page)
-    wait_for_math(page)
     axe = Axe()
+    context = None if site_page == _math_axe_page() else OUTSIDE_MATH
     module_page = site_page.startswith("api/") and site_page != "api/index.html"
     options = {"rules": {"color-contrast": {"enabled": False}}} if module_page else None
-    violations = axe.run(page, options=options).response["violations"]
-    if site_page == "index.html" or site_page in chapter_pages():
+    violations = axe.run(page, context=context, options=options).response["violations"]
+    if dark:
         page.evaluate(DARK_THEME)
-        dark = axe.run(page, options={"runOnly": ["color-contrast"]})
-        for violation in dark.response["violations"]:
+        found = axe.run(page, context=context, options={"runOnly": ["color-contrast"]})
+        for violation in found.response["violations"]:
             violations.append({**violation, "id": f"{violation['id']} (dark theme)"})
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, f"{site_page}: axe-core violations\n" + "\n".join(map(_describe, blocking))
+    problems = [f"axe-core: {_describe(v).strip()}" for v in blocking]
+    return problems + page.evaluate(MATH_ACCESS)
+
+
+# Spoil the index: a paragraph of pale grey text, a formula in red, another without
+# its MathML (what a stylesheet or a MathJax setting written in by mistake would do).
+SPOIL_ACCESS = """
+() => {
+  const [first, second] = document.querySelectorAll("mjx-container");
+  first.style.color = "rgb(200, 0, 0)";
+  second.querySelector("mjx-assistive-mml").remove();
+  const pale = document.createElement("p");
+  pale.textContent = "Pale text nobody can read.";
+  pale.style.color = "#eeeeee";
+  document.querySelector("main").prepend(pale);
+}
+"""
+
+
+def test_the_accessibility_checks_catch_a_spoilt_page(page: Page) -> None:
+    """axe_problems reports low contrast, a recoloured formula and missing MathML."""
+    visit(page, "index.html")
+    wait_for_math(page)
+    assert page.locator("mjx-container").count() >= 2
+    assert not axe_problems(page, "index.html", dark=False)
+    page.evaluate(SPOIL_ACCESS)
+    found = "\n".join(axe_problems(page, "index.html", dark=False))
+    assert "color-contrast" in found
+    assert "formula coloured rgb(200, 0, 0)" in found
+    assert "formula without MathML" in found
 
 
 def _search_cases() -> list[tuple[str, str]]:
@@ -526,6 +599,9 @@ FIRST_FORMULA_TYPESET = """
 def test_hidden_content_opens_on_click(page: Page, path: str) -> None:
     """Every solution, and a ``hide-input`` code cell, open with one click."""
     seen = visit(page, path)
+    # a click lands where the button was: let the layout settle first (formulas typeset
+    # as they come into view change the height of what is above the button)
+    wait_for_math(page)
     solutions = page.locator(".solution.dropdown")
     for index in range(solutions.count()):
         solution = solutions.nth(index)
@@ -533,6 +609,8 @@ def test_hidden_content_opens_on_click(page: Page, path: str) -> None:
         button = solution.locator(".toggle-button")
         expect(content).to_be_hidden()
         expect(button).to_have_attribute("aria-expanded", "false")
+        button.scroll_into_view_if_needed()
+        page.wait_for_function(NO_PLACEHOLDER_IN_VIEW, timeout=10_000)
         button.click()
         expect(content).to_be_visible()
         expect(button).to_have_attribute("aria-expanded", "true")
@@ -545,7 +623,10 @@ def test_hidden_content_opens_on_click(page: Page, path: str) -> None:
     if cells.count():
         source = cells.first.locator(".cell_input")
         expect(source).to_be_hidden()
-        cells.first.locator("summary").click()
+        summary = cells.first.locator("summary")
+        summary.scroll_into_view_if_needed()
+        page.wait_for_function(NO_PLACEHOLDER_IN_VIEW, timeout=10_000)
+        summary.click()
         expect(source).to_be_visible()
     seen.settle()
     problems = seen.network_problems()
@@ -723,7 +804,13 @@ PHONE_LAYOUT = """
 
 @pytest.mark.browser_context_args(viewport=PHONE)
 def test_a_chapter_reads_at_phone_width(page: Page, chapter: str) -> None:
-    """At 390 px: no sideways page scroll; a wide block scrolls with a cue; tables fit."""
+    """At 390 px: no sideways page scroll; a wide block scrolls with a cue; tables fit.
+
+    axe-core runs again at this width (the theme shows other controls on a phone: the
+    header's menu buttons, the drawers), in the light theme; the first chapter is also
+    checked in the dark one. Colours do not depend on the width, and the desktop test
+    checks every chapter in both themes.
+    """
     seen = visit(page, chapter)
     wait_for_math(page)
     page.wait_for_function("document.documentElement.dataset.dlhwWideMarked === '1'")
@@ -742,6 +829,7 @@ def test_a_chapter_reads_at_phone_width(page: Page, chapter: str) -> None:
     target = SCREENSHOTS / "phone" / PurePosixPath(chapter).with_suffix(".png")
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=target, full_page=False)
+    problems += axe_problems(page, chapter, dark=chapter == _math_axe_page())
     assert not problems, f"{chapter} at {PHONE['width']} px:\n  " + "\n  ".join(problems[:20])
 
 
